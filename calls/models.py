@@ -1,0 +1,320 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import FSMField
+
+from workflows.states import DossierState
+
+
+class Axis(models.Model):
+    """One of the two structuring axes of the scheme."""
+
+    code = models.SlugField(unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = _("axis")
+        verbose_name_plural = _("axes")
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.title
+
+
+class Orientation(models.Model):
+    """A heading of the scheme grouping some of the 28 objectives."""
+
+    axis = models.ForeignKey(Axis, on_delete=models.PROTECT, related_name="orientations")
+    title = models.CharField(_("title"), max_length=200)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.title
+
+
+class Objective(models.Model):
+    """One of the 28 operational objectives, worded as in the municipal scheme."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    orientation = models.ForeignKey(
+        Orientation, on_delete=models.PROTECT, related_name="objectives"
+    )
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["number"]
+
+    def __str__(self):
+        return _("Objective %(number)s") % {"number": self.number}
+
+
+class Call(models.Model):
+    """An AMI (themed call) or one yearly edition of the prize."""
+
+    class Kind(models.TextChoices):
+        AMI = "ami", _("Call for expressions of interest (AMI)")
+        PRIZE = "prize", _("Prize Bordeaux Terre de Solidarités")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    objectives = models.ManyToManyField(
+        Objective, related_name="calls", verbose_name=_("targeted objectives")
+    )
+    opens_at = models.DateTimeField(_("opening"))
+    closes_at = models.DateTimeField(_("closing"))
+    budget = models.DecimalField(
+        _("budget envelope (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    max_grant = models.DecimalField(
+        _("maximum grant (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    # Prize editions.
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    highlighted_count = models.PositiveSmallIntegerField(_("highlighted actions"), default=28)
+    special_prize_count = models.PositiveSmallIntegerField(_("special prizes"), default=4)
+    special_prize_amount = models.DecimalField(
+        _("special prize amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    # Review set-up.
+    opinions_required = models.BooleanField(_("governance opinions required"), default=False)
+    governance_bodies = models.ManyToManyField(
+        "reviews.GovernanceBody", blank=True, related_name="calls",
+        verbose_name=_("governance bodies consulted"),
+    )
+    jury_scores = models.BooleanField(_("a jury scores the dossiers"), default=False)
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="instructed_calls",
+        verbose_name=_("instructors"),
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_opening",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_prize(self) -> bool:
+        return self.kind == self.Kind.PRIZE
+
+    @property
+    def reference_prefix(self) -> str:
+        return "PRIX" if self.is_prize else "AMI"
+
+    @property
+    def reference_year(self) -> int:
+        return self.year or timezone.localtime(self.opens_at).year
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.is_published and self.opens_at <= at < self.closes_at
+
+
+class RequiredDocument(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="required_documents")
+    label = models.CharField(_("label"), max_length=200)
+    help_text = models.CharField(_("help"), max_length=300, blank=True)
+    mandatory = models.BooleanField(_("mandatory"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["call", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class EligibilityCriterion(models.Model):
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="eligibility_criteria"
+    )
+    label = models.CharField(_("criterion"), max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("eligibility criterion")
+        verbose_name_plural = _("eligibility criteria")
+        ordering = ["call", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class ScoringCriterion(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="scoring_criteria")
+    label = models.CharField(_("criterion"), max_length=300)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+        ordering = ["call", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class ReferenceCounter(models.Model):
+    """Last number used for dossier references of a prefix and year (AMI-2027-0001)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")
+        ]
+
+
+class Application(models.Model):
+    """The dossier: an answer to an AMI or a nomination for a prize edition.
+
+    Its state changes only through ``workflows.services.perform``."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="applications"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    objectives = models.ManyToManyField(
+        Objective, blank=True, related_name="applications", verbose_name=_("objectives")
+    )
+    requested_amount = models.DecimalField(
+        _("requested amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    total_budget = models.DecimalField(
+        _("total budget (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    state = FSMField(
+        _("state"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT,
+        protected=True, db_index=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    consulted_at = models.DateTimeField(_("consultation opened at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-updated_at", "-pk"]
+        permissions = [
+            ("score_application", _("Can score this dossier")),
+            ("instruct_application", _("Can instruct this dossier")),
+        ]
+        indexes = [models.Index(fields=["call", "state"])]
+
+    def __str__(self):
+        return f"{self.reference} — {self.title}"
+
+    def _set_state(self, value: str) -> None:
+        """Write the protected state slot. Only the flow classes call this."""
+        self.__dict__["state"] = value
+
+    @property
+    def state_label(self) -> str:
+        return DossierState(self.state).label
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    required_document = models.ForeignKey(
+        RequiredDocument, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Message(models.Model):
+    """A message of the dossier thread. Internal notes are never shown to the applicant."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(_("internal note"), default=False)
+    attachment = models.FileField(upload_to="messages/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Direct foreign-key object-permission tables (django-guardian): indexable, unlike the
+# generic tables that store the primary key as text.
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase  # noqa: E402
+
+
+class ApplicationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Application, on_delete=models.CASCADE)
+
+
+class ApplicationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Application, on_delete=models.CASCADE)

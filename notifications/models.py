@@ -1,0 +1,55 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundEmail(models.Model):
+    """The transactional outbox: written in the transaction of the state change that
+    causes it, sent after commit by a task, never twice (``idempotency_key``)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held for review")
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Category(models.TextChoices):
+        INFO = "info", _("Information")
+        DECISION = "decision", _("Decision")
+
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="emails",
+    )
+    transition_log = models.ForeignKey(
+        "workflows.TransitionLog", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="emails",
+    )
+    event = models.CharField(_("event"), max_length=40)
+    category = models.CharField(max_length=10, choices=Category.choices, default=Category.INFO)
+    recipient = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    delivery_status = models.CharField(_("delivery status"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["application", "created_at"])]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"

@@ -1,0 +1,218 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EligibilityReview(models.Model):
+    class Outcome(models.TextChoices):
+        ELIGIBLE = "eligible", _("Eligible")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        INCOMPLETE = "incomplete", _("Incomplete")
+
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="eligibility_reviews"
+    )
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    checklist = models.JSONField(
+        _("checklist"), default=list, blank=True,
+        help_text=_("One entry per criterion: label, passed, comment."),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("eligibility review")
+        verbose_name_plural = _("eligibility reviews")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.get_outcome_display()}"
+
+
+class GovernanceBody(models.Model):
+    """An "instance de gouvernance" giving opinions on AMI projects."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="governance_bodies",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        verbose_name = _("governance body")
+        verbose_name_plural = _("governance bodies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Opinion(models.Model):
+    class Verdict(models.TextChoices):
+        FAVOURABLE = "favourable", _("Favourable")
+        RESERVED = "reserved", _("Favourable with reservations")
+        UNFAVOURABLE = "unfavourable", _("Unfavourable")
+        ABSTENTION = "abstention", _("Abstention")
+
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="opinions"
+    )
+    body = models.ForeignKey(GovernanceBody, on_delete=models.PROTECT, related_name="opinions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    verdict = models.CharField(_("opinion"), max_length=20, choices=Verdict.choices)
+    motivation = models.TextField(_("motivation"))
+    document = models.FileField(_("document"), upload_to="opinions/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "body"], name="one_opinion_per_body")
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.body}: {self.get_verdict_display()}"
+
+
+class Jury(models.Model):
+    call = models.OneToOneField("calls.Call", on_delete=models.CASCADE, related_name="jury")
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="juries", verbose_name=_("jurors")
+    )
+
+    class Meta:
+        verbose_name = _("jury")
+        verbose_name_plural = _("juries")
+
+    def __str__(self):
+        return self.name
+
+
+class JurorAssignment(models.Model):
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="juror_assignments"
+    )
+    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="juror_assignments")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("juror assignment")
+        verbose_name_plural = _("juror assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "juror"], name="unique_juror_assignment")
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.juror}"
+
+
+class ConflictOfInterest(models.Model):
+    """A juror's declaration: they take no part in this dossier (no view, no score)."""
+
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="conflicts"
+    )
+    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="conflicts_of_interest")
+    reason = models.TextField(_("reason"), blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "juror"], name="unique_conflict")
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.juror}"
+
+
+class Scorecard(models.Model):
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="scorecards"
+    )
+    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="scorecards")
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "juror"], name="one_scorecard_per_juror")
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.juror}"
+
+
+class Score(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey("calls.ScoringCriterion", on_delete=models.PROTECT,
+                                  related_name="scores")
+    value = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "criterion"], name="one_score_per_criterion")
+        ]
+
+
+class Decision(models.Model):
+    """The decision on a dossier. Reopening a decision marks it superseded."""
+
+    class Outcome(models.TextChoices):
+        SELECTED = "selected", _("Selected")
+        NOT_SELECTED = "not_selected", _("Not selected")
+
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="decisions"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    amount = models.DecimalField(
+        _("granted amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    needs_convention = models.BooleanField(
+        _("needs a “convention d'objectifs”"), default=False,
+        help_text=_("Grants above 23,000 EUR."),
+    )
+    highlighted = models.BooleanField(_("highlighted action"), default=False)
+    special_prize = models.BooleanField(_("special prize"), default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(is_current=True),
+                name="one_current_decision",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} — {self.get_outcome_display()}"
