@@ -60,11 +60,17 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
         help_text=_("14 digits, on the INSEE registration notice."),
     )
     rna = models.CharField(
-        _("RNA number"), max_length=10, blank=True, validators=[validate_rna],
+        _("RNA number"),
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
         help_text=_("W followed by 9 digits. Associations from Moselle or Alsace may have none."),
     )
     address = models.TextField(_("address"), blank=True)
@@ -93,10 +99,12 @@ class Organization(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

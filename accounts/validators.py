@@ -30,8 +30,10 @@ def validate_siret(value: str) -> None:
                 params={"value": value},
             ) from error
         raise ValidationError(
-            _("This SIRET number is not valid: its check digit is wrong. Check it on your "
-              "INSEE registration notice."),
+            _(
+                "This SIRET number is not valid: its check digit is wrong. Check it on your "
+                "INSEE registration notice."
+            ),
             code="siret_checksum",
         ) from error
 

@@ -78,11 +78,19 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("opening"))
     closes_at = models.DateTimeField(_("closing"))
     budget = models.DecimalField(
-        _("budget envelope (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("budget envelope (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     max_grant = models.DecimalField(
-        _("maximum grant (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("maximum grant (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     # Prize editions.
@@ -95,12 +103,16 @@ class Call(models.Model):
     # Review set-up.
     opinions_required = models.BooleanField(_("governance opinions required"), default=False)
     governance_bodies = models.ManyToManyField(
-        "reviews.GovernanceBody", blank=True, related_name="calls",
+        "reviews.GovernanceBody",
+        blank=True,
+        related_name="calls",
         verbose_name=_("governance bodies consulted"),
     )
     jury_scores = models.BooleanField(_("a jury scores the dossiers"), default=False)
     instructors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="instructed_calls",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="instructed_calls",
         verbose_name=_("instructors"),
     )
     is_published = models.BooleanField(_("published"), default=True)
@@ -154,9 +166,7 @@ class RequiredDocument(models.Model):
 
 
 class EligibilityCriterion(models.Model):
-    call = models.ForeignKey(
-        Call, on_delete=models.CASCADE, related_name="eligibility_criteria"
-    )
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="eligibility_criteria")
     label = models.CharField(_("criterion"), max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -173,7 +183,10 @@ class ScoringCriterion(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="scoring_criteria")
     label = models.CharField(_("criterion"), max_length=300)
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     max_score = models.PositiveSmallIntegerField(_("maximum score"), default=5)
@@ -200,6 +213,9 @@ class ReferenceCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")
         ]
 
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
 
 class Application(models.Model):
     """The dossier: an answer to an AMI or a nomination for a prize edition.
@@ -212,7 +228,10 @@ class Application(models.Model):
         "accounts.Organization", on_delete=models.PROTECT, related_name="applications"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     title = models.CharField(_("title"), max_length=200)
@@ -221,16 +240,28 @@ class Application(models.Model):
         Objective, blank=True, related_name="applications", verbose_name=_("objectives")
     )
     requested_amount = models.DecimalField(
-        _("requested amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("requested amount (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     total_budget = models.DecimalField(
-        _("total budget (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("total budget (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     state = FSMField(
-        _("state"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT,
-        protected=True, db_index=True,
+        _("state"),
+        max_length=20,
+        choices=DossierState.choices,
+        default=DossierState.DRAFT,
+        protected=True,
+        db_index=True,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     consulted_at = models.DateTimeField(_("consultation opened at"), null=True, blank=True)
@@ -264,7 +295,10 @@ class Attachment(models.Model):
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
     required_document = models.ForeignKey(
-        RequiredDocument, on_delete=models.SET_NULL, null=True, blank=True,
+        RequiredDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
@@ -272,7 +306,10 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -19,11 +19,17 @@ class OutboundEmail(models.Model):
         DECISION = "decision", _("Decision")
 
     application = models.ForeignKey(
-        "calls.Application", on_delete=models.CASCADE, null=True, blank=True,
+        "calls.Application",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="emails",
     )
     transition_log = models.ForeignKey(
-        "workflows.TransitionLog", on_delete=models.PROTECT, null=True, blank=True,
+        "workflows.TransitionLog",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="emails",
     )
     event = models.CharField(_("event"), max_length=40)

@@ -15,10 +15,13 @@ class EligibilityReview(models.Model):
     application = models.ForeignKey(
         "calls.Application", on_delete=models.CASCADE, related_name="eligibility_reviews"
     )
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     checklist = models.JSONField(
-        _("checklist"), default=list, blank=True,
+        _("checklist"),
+        default=list,
+        blank=True,
         help_text=_("One entry per criterion: label, passed, comment."),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
@@ -40,7 +43,9 @@ class GovernanceBody(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="governance_bodies",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="governance_bodies",
         verbose_name=_("members"),
     )
 
@@ -64,8 +69,7 @@ class Opinion(models.Model):
         "calls.Application", on_delete=models.CASCADE, related_name="opinions"
     )
     body = models.ForeignKey(GovernanceBody, on_delete=models.PROTECT, related_name="opinions")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     verdict = models.CharField(_("opinion"), max_length=20, choices=Verdict.choices)
     motivation = models.TextField(_("motivation"))
     document = models.FileField(_("document"), upload_to="opinions/%Y/%m/", blank=True)
@@ -102,8 +106,9 @@ class JurorAssignment(models.Model):
     application = models.ForeignKey(
         "calls.Application", on_delete=models.CASCADE, related_name="juror_assignments"
     )
-    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="juror_assignments")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="juror_assignments"
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,8 +128,9 @@ class ConflictOfInterest(models.Model):
     application = models.ForeignKey(
         "calls.Application", on_delete=models.CASCADE, related_name="conflicts"
     )
-    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="conflicts_of_interest")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts_of_interest"
+    )
     reason = models.TextField(_("reason"), blank=True)
     declared_at = models.DateTimeField(auto_now_add=True)
 
@@ -143,8 +149,9 @@ class Scorecard(models.Model):
     application = models.ForeignKey(
         "calls.Application", on_delete=models.CASCADE, related_name="scorecards"
     )
-    juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="scorecards")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards"
+    )
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -162,8 +169,9 @@ class Scorecard(models.Model):
 
 class Score(models.Model):
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey("calls.ScoringCriterion", on_delete=models.PROTECT,
-                                  related_name="scores")
+    criterion = models.ForeignKey(
+        "calls.ScoringCriterion", on_delete=models.PROTECT, related_name="scores"
+    )
     value = models.PositiveSmallIntegerField(
         _("score"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -172,8 +180,13 @@ class Score(models.Model):
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [
-            models.UniqueConstraint(fields=["scorecard", "criterion"], name="one_score_per_criterion")
+            models.UniqueConstraint(
+                fields=["scorecard", "criterion"], name="one_score_per_criterion"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.value}"
 
 
 class Decision(models.Model):
@@ -188,18 +201,24 @@ class Decision(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     amount = models.DecimalField(
-        _("granted amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("granted amount (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     motivation = models.TextField(_("motivation"), blank=True)
     needs_convention = models.BooleanField(
-        _("needs a “convention d'objectifs”"), default=False,
+        _("needs a “convention d'objectifs”"),
+        default=False,
         help_text=_("Grants above 23,000 EUR."),
     )
     highlighted = models.BooleanField(_("highlighted action"), default=False)
     special_prize = models.BooleanField(_("special prize"), default=False)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
     is_current = models.BooleanField(default=True, db_index=True)
 
@@ -209,7 +228,8 @@ class Decision(models.Model):
         ordering = ["-decided_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application"], condition=models.Q(is_current=True),
+                fields=["application"],
+                condition=models.Q(is_current=True),
                 name="one_current_decision",
             )
         ]

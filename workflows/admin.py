@@ -1,3 +1,34 @@
 from django.contrib import admin
 
-# Register your models here.
+from .models import TransitionLog
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    """The audit trail of the dossiers: read-only, like the table itself (append-only)."""
+
+    list_display = ("at", "application", "transition", "from_state", "to_state", "actor")
+    list_filter = ("transition", "from_state", "to_state", "application__call")
+    search_fields = ("application__reference", "application__title", "actor__email", "reason")
+    list_select_related = ("application", "actor")
+    date_hierarchy = "at"
+    fields = (
+        "application",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "at",
+        "reason",
+        "data",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

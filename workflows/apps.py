@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class WorkflowsConfig(AppConfig):
-    name = 'workflows'
+    name = "workflows"

@@ -1,0 +1,66 @@
+"""Reads of dossiers, already filtered by the permission rules and prefetched."""
+
+from itertools import chain
+
+from django.db.models import Count
+from django.http import Http404
+
+from notifications.models import OutboundEmail
+from workflows import rules
+from workflows.models import TransitionLog
+
+from .models import Application, Message
+
+
+def visible_dossiers(user):
+    """Every dossier the user may see, and only those."""
+    queryset = Application.objects.select_related("call", "organization")
+    return rules.filter_visible(queryset, user)
+
+
+def dossier_list(user, *, state=None, call=None):
+    queryset = visible_dossiers(user).order_by("-updated_at", "-pk")
+    if state:
+        queryset = queryset.filter(state=state)
+    if call:
+        queryset = queryset.filter(call=call)
+    return queryset
+
+
+def state_counts(queryset) -> dict:
+    return dict(
+        queryset.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+
+
+def dossier_for(user, pk) -> Application:
+    """The dossier if the user may see it; 404 otherwise (ids leak nothing)."""
+    dossier = (
+        Application.objects.select_related("call", "organization")
+        .prefetch_related("objectives", "attachments")
+        .filter(pk=pk)
+        .first()
+    )
+    if dossier is None or not rules.can_view(user, dossier):
+        raise Http404
+    return dossier
+
+
+def timeline(dossier, user) -> list[dict]:
+    """State changes, emails and messages of a dossier, oldest first. Internal notes
+    only for staff; emails to the applicant for everybody who may see the dossier."""
+    logs = TransitionLog.objects.filter(application=dossier).select_related("actor")
+    messages = Message.objects.filter(application=dossier).select_related("author")
+    if not rules.can_see_internal(user, dossier):
+        messages = messages.filter(internal=False)
+    emails = OutboundEmail.objects.filter(application=dossier).exclude(
+        status=OutboundEmail.Status.CANCELLED
+    )
+    if not rules.can_see_internal(user, dossier):
+        emails = emails.filter(status=OutboundEmail.Status.SENT)
+    events = chain(
+        ({"kind": "transition", "at": log.at, "item": log} for log in logs),
+        ({"kind": "message", "at": m.created_at, "item": m} for m in messages),
+        ({"kind": "email", "at": e.sent_at or e.created_at, "item": e} for e in emails),
+    )
+    return sorted(events, key=lambda event: event["at"])

@@ -1,0 +1,115 @@
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PrizeFactory,
+    UserFactory,
+)
+from workflows import rules
+from workflows.paths import advance
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    print(f"\nDatabase engine for this run: {engine}")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+class World:
+    """A call with one user per role and two applicant organisations."""
+
+    count = 0
+
+    def __init__(self, kind="ami"):
+        from reviews.models import GovernanceBody, Jury
+
+        World.count += 1
+        n = "" if World.count == 1 else f"-{World.count}"
+
+        factory = CallFactory if kind == "ami" else PrizeFactory
+        self.call = factory(opinions_required=(kind == "ami"))
+        self.administrator = UserFactory(
+            email=f"admin{n}@example.org", roles=[rules.ADMINISTRATORS]
+        )
+        self.instructor = UserFactory(
+            email=f"instructeur{n}@example.org", roles=[rules.INSTRUCTORS]
+        )
+        self.other_instructor = UserFactory(
+            email=f"instructeur2{n}@example.org", roles=[rules.INSTRUCTORS]
+        )
+        self.call.instructors.add(self.instructor)
+        self.governance = UserFactory(
+            email=f"instance{n}@example.org", roles=[rules.GOVERNANCE_MEMBERS]
+        )
+        self.body = GovernanceBody.objects.create(name=f"Conseil des solidarités {self.call.pk}")
+        self.body.members.add(self.governance)
+        self.call.governance_bodies.add(self.body)
+        self.juror = UserFactory(email=f"jure{n}@example.org", roles=[rules.JURORS])
+        self.jury = Jury.objects.create(call=self.call, name="Jury")
+        self.jury.members.add(self.juror)
+        self.organization = OrganizationFactory(name="Association Les Amis du Quartier")
+        self.applicant = MembershipFactory(
+            organization=self.organization, user__email=f"porteur{n}@example.org"
+        ).user
+        self.other_organization = OrganizationFactory(name="Association Voisine")
+        self.other_applicant = MembershipFactory(
+            organization=self.other_organization, user__email=f"voisin{n}@example.org"
+        ).user
+        self.anonymous = None
+
+    @property
+    def actors(self):
+        return {
+            "applicant": self.applicant,
+            "instructor": self.instructor,
+            "administrator": self.administrator,
+        }
+
+    def roles(self):
+        """Every role, by name (anonymous excluded)."""
+        return {
+            "applicant": self.applicant,
+            "other_applicant": self.other_applicant,
+            "instructor": self.instructor,
+            "other_instructor": self.other_instructor,
+            "governance": self.governance,
+            "juror": self.juror,
+            "administrator": self.administrator,
+        }
+
+    def dossier(self, state="draft", organization=None, data=None, **kwargs):
+        """A dossier brought to ``state`` through the real transitions."""
+        dossier = ApplicationFactory(
+            call=self.call, organization=organization or self.organization, **kwargs
+        )
+        return advance(dossier, state, self.actors, data=data)
+
+
+@pytest.fixture
+def world(db):
+    World.count = 0
+    return World("ami")
+
+
+@pytest.fixture
+def prize_world(db):
+    World.count = 0
+    return World("prize")
+
+
+def postgres_available() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (email delivery) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

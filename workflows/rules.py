@@ -1,0 +1,192 @@
+"""The one answer to "may this user do this to this dossier?".
+
+Transitions, views and querysets all use this module, so that no list ever shows a
+dossier its detail page would refuse, and no button is offered for a refused action.
+
+Global roles are groups; per-call and per-dossier rights come from the call
+(instructors, consulted governance bodies) and from guardian object permissions
+(a juror's right to score the dossiers assigned to them). A declared conflict of
+interest removes the juror from the dossier.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from .states import DossierState
+
+ADMINISTRATORS = "administrators"
+INSTRUCTORS = "instructors"
+GOVERNANCE_MEMBERS = "governance_members"
+JURORS = "jurors"
+ROLE_GROUPS = (ADMINISTRATORS, INSTRUCTORS, GOVERNANCE_MEMBERS, JURORS)
+
+SCORE_PERMISSION = "score_application"
+
+# States in which a dossier is visible to staff (drafts belong to the applicant alone).
+STAFF_VISIBLE_STATES = [s for s in DossierState.values if s not in {"draft", "discarded"}]
+# States in which governance members of the consulted bodies see a dossier.
+CONSULTATION_STATES = [
+    DossierState.IN_CONSULTATION,
+    DossierState.IN_JURY,
+    DossierState.AWAITING_DECISION,
+    DossierState.SELECTED,
+    DossierState.NOT_SELECTED,
+    DossierState.NOTIFIED,
+]
+
+
+def _cached(user, attr, compute):
+    value = getattr(user, attr, None)
+    if value is None:
+        value = compute()
+        setattr(user, attr, value)
+    return value
+
+
+def roles(user) -> frozenset:
+    """The role groups of a user (one query, cached on the user object)."""
+    if not user or not user.is_authenticated:
+        return frozenset()
+    return _cached(
+        user,
+        "_tds_roles",
+        lambda: frozenset(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True)),
+    )
+
+
+def organization_ids(user) -> frozenset:
+    if not user or not user.is_authenticated:
+        return frozenset()
+    return _cached(
+        user,
+        "_tds_org_ids",
+        lambda: frozenset(user.memberships.values_list("organization_id", flat=True)),
+    )
+
+
+def forget(user) -> None:
+    """Drop the cached roles and memberships (after they change)."""
+    for attr in ("_tds_roles", "_tds_org_ids"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def is_administrator(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active) and (
+        user.is_superuser or ADMINISTRATORS in roles(user)
+    )
+
+
+def is_staff_member(user) -> bool:
+    return is_administrator(user) or bool(roles(user))
+
+
+def is_applicant_of(user, dossier) -> bool:
+    return bool(
+        user and user.is_authenticated and user.is_active
+    ) and dossier.organization_id in organization_ids(user)
+
+
+def is_instructor_of(user, dossier) -> bool:
+    return (
+        bool(user and user.is_authenticated and user.is_active)
+        and INSTRUCTORS in roles(user)
+        and dossier.call.instructors.filter(pk=user.pk).exists()
+    )
+
+
+def consulted_body_ids(user, dossier) -> set:
+    """The governance bodies consulted on the dossier's call that the user belongs to."""
+    if not (user and user.is_authenticated and GOVERNANCE_MEMBERS in roles(user)):
+        return set()
+    return set(dossier.call.governance_bodies.filter(members=user).values_list("pk", flat=True))
+
+
+def is_juror_of(user, dossier) -> bool:
+    """Assigned to the dossier (guardian permission) and no conflict of interest declared."""
+    if not (user and user.is_authenticated and user.is_active and JURORS in roles(user)):
+        return False
+    from calls.models import ApplicationUserObjectPermission
+    from reviews.models import ConflictOfInterest
+
+    return (
+        ApplicationUserObjectPermission.objects.filter(
+            user=user, content_object=dossier, permission__codename=SCORE_PERMISSION
+        ).exists()
+        and not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
+    )
+
+
+def visibility_filter(user) -> Q | None:
+    """A Q over Application that selects exactly the dossiers the user may see.
+
+    ``None`` means everything (administrators); an empty Q match means nothing."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if is_administrator(user):
+        return None
+    from calls.models import ApplicationUserObjectPermission
+    from reviews.models import ConflictOfInterest
+
+    user_roles = roles(user)
+    clauses = Q(organization__memberships__user=user)
+    if INSTRUCTORS in user_roles:
+        clauses |= Q(call__instructors=user, state__in=STAFF_VISIBLE_STATES)
+    if GOVERNANCE_MEMBERS in user_roles:
+        clauses |= Q(
+            call__governance_bodies__members=user,
+            consulted_at__isnull=False,
+            state__in=CONSULTATION_STATES,
+        )
+    if JURORS in user_roles:
+        assigned = ApplicationUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__codename=SCORE_PERMISSION
+        )
+        conflict = ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user)
+        clauses |= Q(Exists(assigned), ~Exists(conflict), state__in=STAFF_VISIBLE_STATES)
+    return clauses
+
+
+def filter_visible(queryset, user):
+    """Restrict an Application queryset to what the user may see (no duplicates)."""
+    clause = visibility_filter(user)
+    if clause is None:
+        return queryset
+    from calls.models import Application
+
+    # Filtering on multi-valued relations may duplicate rows: select the ids in a
+    # subquery so that the outer query stays one row per dossier and orderable.
+    return queryset.filter(pk__in=Application.objects.filter(clause).values("pk"))
+
+
+def can_view(user, dossier) -> bool:
+    if is_administrator(user) or is_applicant_of(user, dossier):
+        return True
+    if dossier.state in STAFF_VISIBLE_STATES:
+        if is_instructor_of(user, dossier) or is_juror_of(user, dossier):
+            return True
+        if (
+            dossier.consulted_at is not None
+            and dossier.state in CONSULTATION_STATES
+            and consulted_body_ids(user, dossier)
+        ):
+            return True
+    return False
+
+
+def can_write_message(user, dossier) -> bool:
+    return (
+        is_applicant_of(user, dossier) or is_administrator(user) or is_instructor_of(user, dossier)
+    )
+
+
+def can_see_internal(user, dossier) -> bool:
+    """Internal notes and staff-only information: staff who may see the dossier."""
+    return is_staff_member(user) and can_view(user, dossier)
+
+
+def can_score(user, dossier) -> bool:
+    return dossier.state == DossierState.IN_JURY and is_juror_of(user, dossier)
+
+
+def can_give_opinion(user, dossier) -> bool:
+    return dossier.state == DossierState.IN_CONSULTATION and bool(consulted_body_ids(user, dossier))

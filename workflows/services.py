@@ -1,0 +1,133 @@
+"""The single service that changes the state of a dossier."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from viewflow.fsm import NoTransition, TransitionConditionsUnmet
+
+from .exceptions import (
+    ConditionNotMet,
+    InvalidSourceState,
+    StaleDossier,
+    TransitionNotPermitted,
+    UnknownTransition,
+)
+from .flows import flow_class_for, transition_names
+from .models import TransitionLog
+
+
+@dataclass(frozen=True)
+class AvailableTransition:
+    name: str
+    label: str
+    needs: tuple  # names of the fields its form asks for
+
+
+# The fields each transition's form asks for (the flow re-checks them).
+TRANSITION_FIELDS = {
+    "request_completion": ("reason",),
+    "declare_ineligible": ("reason",),
+    "withdraw": ("reason",),
+    "decline": ("reason",),
+    "reopen": ("reason",),
+    "close_consultation": ("reason",),
+    "select": ("amount", "reason"),
+}
+PRIZE_SELECT_FIELDS = ("special_prize", "amount", "reason")
+
+
+def _lock(dossier):
+    from calls.models import Application
+
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "organization")
+        .get(pk=dossier.pk)
+    )
+
+
+def perform(dossier, transition: str, actor, **data):
+    """Carry out ``transition`` on ``dossier`` on behalf of ``actor``.
+
+    In one database transaction: lock the dossier's row, check that its state is
+    still the one the caller saw (else ``StaleDossier``), check the transition
+    exists from that state, the actor's permission and the call's conditions, run
+    the transition, append the ``TransitionLog`` row and write the outbox rows.
+    The emails are sent after commit. Returns the log row.
+
+    ``data`` carries what the transition's form sent: ``reason``, ``amount``,
+    ``special_prize``, ``checklist``. Raises a ``TransitionError`` subclass whose
+    ``message`` is meant for the user; nothing is changed then.
+    """
+    from notifications import services as outbox
+
+    seen_state = dossier.state
+    with transaction.atomic():
+        locked = _lock(dossier)
+        if locked.state != seen_state:
+            raise StaleDossier()
+        flow_class = flow_class_for(locked)
+        if transition not in transition_names(flow_class):
+            raise UnknownTransition()
+        flow = flow_class(locked, actor=actor, data=data)
+        method = getattr(flow, transition)
+        if not method.can_proceed(check_conditions=False):
+            raise InvalidSourceState()
+        if not method.has_perm(actor):
+            raise TransitionNotPermitted()
+        try:
+            method()
+        except NoTransition as error:  # pragma: no cover - checked just above
+            raise InvalidSourceState() from error
+        except TransitionConditionsUnmet as error:
+            raise ConditionNotMet(error.message or None) from error
+        locked.save()
+        log = TransitionLog.objects.create(
+            application=locked,
+            transition=transition,
+            from_state=seen_state,
+            to_state=locked.state,
+            actor=actor,
+            reason=flow.reason,
+            data=_log_data(flow, data),
+        )
+        outbox.record_transition(locked, log)
+    dossier._set_state(locked.state)
+    return log
+
+
+def _log_data(flow, data):
+    logged = {key: data[key] for key in ("amount", "special_prize", "checklist") if data.get(key)}
+    logged.update(getattr(flow, "decision_data", {}))
+    return logged
+
+
+def available_transitions(dossier, user) -> list[AvailableTransition]:
+    """The transitions this user may perform on the dossier now (for its buttons)."""
+    flow_class = flow_class_for(dossier)
+    flow = flow_class(dossier, actor=user)
+    result = []
+    for transition in flow_class.state.get_outgoing_transitions(dossier.state):
+        if not transition.has_perm(flow, user):
+            continue
+        name = transition.slug
+        needs = TRANSITION_FIELDS.get(name, ())
+        if name == "select" and dossier.call.is_prize:
+            needs = PRIZE_SELECT_FIELDS
+        result.append(AvailableTransition(name=name, label=str(transition.label), needs=needs))
+    return result
+
+
+def unmet_conditions(dossier, transition: str) -> list[str]:
+    """Messages of every unmet condition of a transition (e.g. for a check page)."""
+    flow_class = flow_class_for(dossier)
+    flow = flow_class(dossier)
+    messages = []
+    for candidate in flow_class.state.get_outgoing_transitions(dossier.state):
+        if candidate.slug != transition:
+            continue
+        for condition in candidate.conditions:
+            result = condition(flow)
+            if not result:
+                messages.append(str(getattr(result, "message", "")))
+    return messages
