@@ -1,3 +1,61 @@
 from django.contrib import admin
 
-# Register your models here.
+from .models import OutboundEmail
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, for following deliveries. Read-only: rows are written by the state
+    changes that cause them and updated only by the sending task."""
+
+    list_display = (
+        "created_at",
+        "recipient",
+        "subject",
+        "event",
+        "category",
+        "status",
+        "attempts",
+        "sent_at",
+        "delivery_status",
+    )
+    list_filter = ("status", "event", "category", "delivery_status")
+    search_fields = (
+        "recipient",
+        "subject",
+        "application__reference",
+        "idempotency_key",
+        "provider_message_id",
+    )
+    list_select_related = ("application",)
+    date_hierarchy = "created_at"
+    fields = (
+        "application",
+        "transition_log",
+        "event",
+        "category",
+        "recipient",
+        "subject",
+        "body_text",
+        "body_html",
+        "idempotency_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "last_error",
+        "provider_message_id",
+        "delivery_status",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
