@@ -89,9 +89,11 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Normalise first so that "732 829 320 00074" or " w332012345" are accepted.
         self.siret = normalize_siret(self.siret)
         self.rna = normalize_rna(self.rna)
+        super().clean_fields(exclude=exclude)
 
     @property
     def is_association(self) -> bool:

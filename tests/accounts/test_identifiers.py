@@ -126,3 +126,15 @@ def test_association_without_rna_is_valid():
 
 def test_association_without_rna_but_with_siret_is_valid():
     organization(rna="", siret=VALID_SIRET).full_clean()
+
+
+def test_siret_and_rna_typed_with_spaces_are_normalised():
+    organization = Organization(
+        name="Association des Chartrons",
+        kind=Organization.Kind.ASSOCIATION,
+        siret="732 829 320 00074",
+        rna=" w332012345 ",
+    )
+    organization.full_clean()
+    assert organization.siret == "73282932000074"
+    assert organization.rna == "W332012345"
