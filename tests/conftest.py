@@ -23,6 +23,14 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _anymail_test_mailer(settings):
+    """Django's test set-up swaps every mailer for locmem; the suite sends through
+    anymail's test backend instead (it records what an ESP would receive, and still
+    fills ``django.core.mail.outbox``)."""
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+
+
 class World:
     """A call with one user per role and two applicant organisations."""
 
