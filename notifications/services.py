@@ -186,7 +186,7 @@ def deliver(email_id) -> str:
         attempts=email.attempts + 1,
         sent_at=timezone.now(),
         last_error="",
-        provider_message_id=(getattr(anymail_status, "message_id", None) or "")[:255],
+        provider_message_id=_message_id(anymail_status)[:255],
         delivery_status=(
             ",".join(sorted(anymail_status.status))
             if anymail_status and anymail_status.status
@@ -194,6 +194,18 @@ def deliver(email_id) -> str:
         )[:30],
     )
     return Status.SENT
+
+
+def _message_id(anymail_status) -> str:
+    """The provider's message id as text. Anymail gives a string, a set of strings when
+    recipients got different ids, or None; some backends (anymail's test backend) give
+    an integer."""
+    message_id = getattr(anymail_status, "message_id", None)
+    if message_id is None:
+        return ""
+    if isinstance(message_id, set):
+        return ",".join(sorted(str(part) for part in message_id))
+    return str(message_id)
 
 
 def _schedule_retry(email_id, run_after):
