@@ -1,0 +1,235 @@
+"""Writes of the reviews that are not state changes: juror assignments, conflicts of
+interest, opinions of the governance bodies and jurors' scorecards.
+
+Each function is one database transaction that locks the dossier's row, so that it is
+serialised with the transitions of ``workflows.services.perform`` and with itself (a
+conflict declared while an assignment is being made, two opinions at once...). Each
+refusal raises a ``workflows.exceptions.TransitionError`` subclass whose ``message``
+is meant for the user; nothing is changed then.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from calls.models import Application
+from workflows import rules
+from workflows.exceptions import InvalidSourceState, InvalidTransitionData, TransitionNotPermitted
+from workflows.states import DossierState as S
+
+from .models import (
+    ConflictOfInterest,
+    GovernanceBody,
+    JurorAssignment,
+    Jury,
+    Opinion,
+    Score,
+    Scorecard,
+)
+
+SCORE_PERMISSION = f"calls.{rules.SCORE_PERMISSION}"
+
+# A juror can be assigned to a dossier until its jury closes.
+ASSIGNABLE_STATES = {S.SUBMITTED, S.INCOMPLETE, S.ELIGIBLE, S.IN_CONSULTATION, S.IN_JURY}
+
+
+def _lock(dossier) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "organization")
+        .get(pk=dossier.pk)
+    )
+
+
+def _is_juror_of_call(user, call) -> bool:
+    return (
+        bool(user and user.is_authenticated and user.is_active)
+        and rules.JURORS in rules.roles(user)
+        and Jury.objects.filter(call=call, members=user).exists()
+    )
+
+
+@transaction.atomic
+def assign_juror(dossier, juror, by) -> JurorAssignment:
+    """Assign ``juror`` to score ``dossier``, on behalf of the administrator ``by``.
+
+    The juror must belong to the jurors group and to the jury of the dossier's call,
+    and must not have declared a conflict of interest on the dossier. Grants the
+    object permission ``calls.score_application`` (direct-FK guardian table), which
+    lets the juror see and score the dossier. Assigning twice changes nothing."""
+    if not rules.is_administrator(by):
+        raise TransitionNotPermitted(_("Only administrators assign jurors to dossiers."))
+    locked = _lock(dossier)
+    if locked.state not in ASSIGNABLE_STATES:
+        raise InvalidSourceState(
+            _("Jurors can only be assigned to a dossier under review, before its jury closes.")
+        )
+    if not _is_juror_of_call(juror, locked.call):
+        raise InvalidTransitionData(
+            _("%(name)s is not a member of the jury of this call.")
+            % {"name": juror.get_full_name() or juror.email},
+            field="juror",
+        )
+    if ConflictOfInterest.objects.filter(application=locked, juror=juror).exists():
+        raise InvalidTransitionData(
+            _(
+                "%(name)s declared a conflict of interest on this dossier and cannot be "
+                "assigned to it."
+            )
+            % {"name": juror.get_full_name() or juror.email},
+            field="juror",
+        )
+    assignment, _created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
+    assign_perm(SCORE_PERMISSION, juror, locked)
+    return assignment
+
+
+@transaction.atomic
+def declare_conflict(dossier, juror, reason="") -> ConflictOfInterest:
+    """Record that ``juror`` (acting for themself) takes no part in ``dossier``.
+
+    Removes their assignment and their permission on the dossier (they no longer see
+    nor score it) and deletes their scorecard on it, so that their scores never count
+    in the averages. Declaring twice keeps the first declaration."""
+    locked = _lock(dossier)
+    if not _is_juror_of_call(juror, locked.call):
+        raise TransitionNotPermitted(
+            _("Only a member of the jury of this call can declare a conflict of interest.")
+        )
+    conflict, _created = ConflictOfInterest.objects.get_or_create(
+        application=locked, juror=juror, defaults={"reason": (reason or "").strip()}
+    )
+    remove_perm(SCORE_PERMISSION, juror, locked)
+    JurorAssignment.objects.filter(application=locked, juror=juror).delete()
+    Scorecard.objects.filter(application=locked, juror=juror).delete()
+    return conflict
+
+
+@transaction.atomic
+def record_opinion(dossier, body, author, verdict, motivation, document=None) -> Opinion:
+    """Record the opinion of the governance ``body`` on ``dossier``, given by ``author``.
+
+    Only while the bodies are consulted, by a member of a body consulted on the call,
+    once per body. When every body consulted has answered, the consultation closes by
+    itself (transition ``close_consultation`` on behalf of ``author``)."""
+    from workflows.services import perform
+
+    locked = _lock(dossier)
+    if locked.state != S.IN_CONSULTATION:
+        raise InvalidSourceState(
+            _("Opinions can only be given while the governance bodies are consulted.")
+        )
+    if not locked.call.governance_bodies.filter(pk=body.pk).exists():
+        raise TransitionNotPermitted(
+            _("“%(body)s” is not consulted on this call.") % {"body": body.name}
+        )
+    if body.pk not in rules.consulted_body_ids(author, locked):
+        raise TransitionNotPermitted(
+            _("Only a member of “%(body)s” can give its opinion.") % {"body": body.name}
+        )
+    if verdict not in Opinion.Verdict.values:
+        raise InvalidTransitionData(_("Choose an opinion."), field="verdict")
+    motivation = (motivation or "").strip()
+    if not motivation:
+        raise InvalidTransitionData(_("Give the motivation of the opinion."), field="motivation")
+    if Opinion.objects.filter(application=locked, body=body).exists():
+        raise TransitionNotPermitted(
+            _("“%(body)s” has already given its opinion on this dossier.") % {"body": body.name}
+        )
+    opinion = Opinion(
+        application=locked, body=body, author=author, verdict=verdict, motivation=motivation
+    )
+    if document:
+        opinion.document = document
+    opinion.save()
+    unanswered = (
+        GovernanceBody.objects.filter(calls=locked.call_id)
+        .exclude(opinions__application=locked)
+        .exists()
+    )
+    if not unanswered:
+        perform(locked, "close_consultation", author)
+    dossier._set_state(locked.state)
+    return opinion
+
+
+def _score_value(raw, criterion):
+    """The integer score sent for ``criterion``, or None when left empty."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    field = f"criterion_{criterion.pk}"
+    message = _("“%(criterion)s”: give a whole number between 0 and %(max)s.") % {
+        "criterion": criterion.label,
+        "max": criterion.max_score,
+    }
+    if isinstance(raw, bool):
+        raise InvalidTransitionData(message, field=field)
+    try:
+        value = int(str(raw).strip())
+    except ValueError as error:
+        raise InvalidTransitionData(message, field=field) from error
+    if not 0 <= value <= criterion.max_score:
+        raise InvalidTransitionData(message, field=field)
+    return value
+
+
+@transaction.atomic
+def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecard:
+    """Save ``juror``'s scores on ``dossier`` (``scores``: criterion id → score).
+
+    Only a juror assigned to the dossier without a conflict of interest, while the
+    dossier is with the jury. Each score is a whole number between 0 and the
+    criterion's maximum; an empty score is removed. ``submit=True`` requires a score
+    for every criterion of the call and makes the scorecard final: only submitted
+    scorecards count in the averages, and they can no longer be changed.
+
+    Errors on one score carry ``field="criterion_<id>"``."""
+    locked = _lock(dossier)
+    if not rules.can_score(juror, locked):
+        raise TransitionNotPermitted(_("You cannot score this dossier."))
+    criteria = {criterion.pk: criterion for criterion in locked.call.scoring_criteria.all()}
+    values = {}
+    for key, raw in (scores or {}).items():
+        try:
+            criterion = criteria[int(key)]
+        except (KeyError, TypeError, ValueError) as error:
+            raise InvalidTransitionData(
+                _("This criterion is not part of the call's scoring grid.")
+            ) from error
+        values[criterion.pk] = _score_value(raw, criterion)
+
+    scorecard, _created = Scorecard.objects.get_or_create(application=locked, juror=juror)
+    if scorecard.submitted_at is not None:
+        raise TransitionNotPermitted(
+            _("Your scores on this dossier were submitted; they can no longer be changed.")
+        )
+    existing = {score.criterion_id: score for score in scorecard.scores.all()}
+    final = {pk: score.value for pk, score in existing.items()}
+    final.update(values)
+    if submit:
+        if not criteria:
+            raise InvalidTransitionData(_("This call has no scoring criteria yet."))
+        missing = [c.label for pk, c in criteria.items() if final.get(pk) is None]
+        if missing:
+            raise InvalidTransitionData(
+                _("Score every criterion before submitting: %(criteria)s.")
+                % {"criteria": ", ".join(f"« {label} »" for label in missing)},
+                field=f"criterion_{next(pk for pk in criteria if final.get(pk) is None)}",
+            )
+
+    for pk, value in values.items():
+        score = existing.get(pk)
+        if value is None:
+            if score is not None:
+                score.delete()
+        elif score is None:
+            Score.objects.create(scorecard=scorecard, criterion_id=pk, value=value)
+        elif score.value != value:
+            score.value = value
+            score.save(update_fields=["value"])
+    scorecard.comment = (comment or "").strip()
+    if submit:
+        scorecard.submitted_at = timezone.now()
+    scorecard.save()
+    return scorecard
