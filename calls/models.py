@@ -281,6 +281,19 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.reference} — {self.title}"
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # The protected state field refuses assignment, which Django's reload uses:
+        # reload the other fields as usual, then write the state slot directly.
+        if fields is None:
+            deferred = self.get_deferred_fields()
+            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
+        others = [name for name in fields if name != "state"]
+        if others:
+            super().refresh_from_db(using=using, fields=others, from_queryset=from_queryset)
+        if len(others) != len(fields):
+            queryset = from_queryset or type(self)._base_manager.db_manager(using)
+            self._set_state(queryset.filter(pk=self.pk).values_list("state", flat=True).get())
+
     def _set_state(self, value: str) -> None:
         """Write the protected state slot. Only the flow classes call this."""
         self.__dict__["state"] = value

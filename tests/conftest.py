@@ -102,14 +102,18 @@ class World:
 
 
 @pytest.fixture
-def world(db):
+def _worlds(db):
+    """Numbering of the worlds of one test (their users' emails must differ)."""
     World.count = 0
+
+
+@pytest.fixture
+def world(_worlds):
     return World("ami")
 
 
 @pytest.fixture
-def prize_world(db):
-    World.count = 0
+def prize_world(_worlds):
     return World("prize")
 
 
