@@ -23,6 +23,8 @@ from .exceptions import ConditionNotMet, InvalidTransitionData, QuotaExceeded
 from .states import DossierState as S
 
 CONDITION = State.CONDITION
+# Amounts must fit Decision.amount (12 digits, 2 of them decimals).
+AMOUNT_LIMIT = Decimal(10) ** 10
 
 
 # Conditions: functions of the flow returning a truthy value or an unmet CONDITION
@@ -224,6 +226,8 @@ class DossierFlow:
             ) from error
         if not value.is_finite() or value <= 0:
             raise InvalidTransitionData(_("The amount must be above zero."), field=field)
+        if value >= AMOUNT_LIMIT:
+            raise InvalidTransitionData(_("The amount is too large."), field=field)
         if value != value.quantize(Decimal("0.01")):
             raise InvalidTransitionData(
                 _("The amount cannot have more than two decimals."), field=field

@@ -81,8 +81,9 @@ def advance(dossier, target, actors: dict, data: dict | None = None):
     for transition in PATHS[S(target)]:
         if transition == "submit":
             attach_required_documents(dossier, actors.get("applicant"))
-        payload = {**DEFAULT_DATA.get(transition, {}), **data.get(transition, {})}
+        defaults = dict(DEFAULT_DATA.get(transition, {}))
         if transition == "select" and dossier.call.is_prize:
-            payload.pop("amount", None)
+            defaults.pop("amount", None)  # an AMI grant; prize amounts only when given
+        payload = {**defaults, **data.get(transition, {})}
         perform(dossier, transition, actors[actor_role(transition)], **payload)
     return dossier

@@ -96,7 +96,9 @@ def is_instructor_of(user, dossier) -> bool:
 
 def consulted_body_ids(user, dossier) -> set:
     """The governance bodies consulted on the dossier's call that the user belongs to."""
-    if not (user and user.is_authenticated and GOVERNANCE_MEMBERS in roles(user)):
+    if not (
+        user and user.is_authenticated and user.is_active and GOVERNANCE_MEMBERS in roles(user)
+    ):
         return set()
     return set(dossier.call.governance_bodies.filter(members=user).values_list("pk", flat=True))
 

@@ -80,7 +80,7 @@ def perform(dossier, transition: str, actor, **data):
         except NoTransition as error:  # pragma: no cover - checked just above
             raise InvalidSourceState() from error
         except TransitionConditionsUnmet as error:
-            raise ConditionNotMet(error.message or None) from error
+            raise ConditionNotMet(error.unmet_message or None) from error
         locked.save()
         log = TransitionLog.objects.create(
             application=locked,
