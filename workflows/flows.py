@@ -7,6 +7,7 @@ method itself, inside the transaction opened by ``workflows.services.perform``, 
 is the only caller.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from .states import DossierState as S
 CONDITION = State.CONDITION
 # Amounts must fit Decision.amount (12 digits, 2 of them decimals).
 AMOUNT_LIMIT = Decimal(10) ** 10
+# Plain decimal notation only ("1e3" is not an amount a person types).
+AMOUNT_RE = re.compile(r"-?\d+(\.\d+)?")
 
 
 # Conditions: functions of the flow returning a truthy value or an unmet CONDITION
@@ -217,8 +220,12 @@ class DossierFlow:
             if required:
                 raise InvalidTransitionData(_("Give the granted amount."), field=field)
             return None
+        text = str(raw).replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+        text = text.replace(",", ".")
         try:
-            value = Decimal(str(raw).replace(" ", "").replace("\u202f", "").replace(",", "."))
+            if not AMOUNT_RE.fullmatch(text):
+                raise InvalidOperation(text)
+            value = Decimal(text)
         except InvalidOperation as error:
             raise InvalidTransitionData(
                 _("The amount must be a number of euros, for example 12500 or 12500,50."),

@@ -260,8 +260,9 @@ def test_closing_a_consultation_every_body_answered_needs_no_reason(world):
         ("-500", "above zero"),
         ("0", "above zero"),
         ("0,00", "above zero"),
-        ("NaN", "above zero"),
-        ("Infinity", "above zero"),
+        ("NaN", "must be a number of euros"),
+        ("Infinity", "must be a number of euros"),
+        ("1e3", "must be a number of euros"),
         ("douze mille", "must be a number of euros"),
         ("12500.505", "more than two decimals"),
         ("30000.01", "above the call's maximum grant (30,000 €)"),
@@ -295,7 +296,7 @@ def test_selection_accepts_amounts_as_typed(world, amount, granted):
     assert (decision.outcome, decision.amount) == (Decision.Outcome.SELECTED, granted)
 
 
-@pytest.mark.parametrize("amount", ["10000000000", "1e30"])
+@pytest.mark.parametrize("amount", ["10000000000", "99999999999999"])
 def test_selection_refused_with_an_amount_too_large_to_record(world, amount):
     """Without a maximum grant nor an envelope, the amount is still bounded by what a
     decision can record."""
