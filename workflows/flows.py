@@ -76,6 +76,8 @@ def mandatory_documents_present(flow):
 
 def budget_consistent(flow):
     dossier, call = flow.dossier, flow.call
+    if call.is_prize:
+        return CONDITION(True)  # a nomination asks for no grant
     requested, total = dossier.requested_amount, dossier.total_budget
     if requested is None or total is None:
         return CONDITION(False, _("Give the total budget of the project and the amount requested."))

@@ -35,6 +35,8 @@ class TransitionLog(models.Model):
     class Meta:
         verbose_name = _("transition log entry")
         verbose_name_plural = _("transition log")
+        # Related managers and internal reloads use the append-only manager too.
+        base_manager_name = "objects"
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["application", "at"])]
 

@@ -42,6 +42,10 @@ TAMPERING = {
         lambda log: log.application.transition_logs.all().delete(),
         TypeError,
     ),
+    "update through the base manager": (
+        lambda log: TransitionLog._base_manager.filter(pk=log.pk).update(reason="Réécrit."),
+        TypeError,
+    ),
     "bulk update": (
         lambda log: TransitionLog.objects.bulk_update(
             [TransitionLog(pk=log.pk, reason="Réécrit.")], ["reason"]

@@ -411,3 +411,12 @@ def test_jury_refused_on_an_ami_without_jury(world):
     error = refused(dossier, "open_jury", world.administrator, ConditionNotMet)
 
     assert "No jury scores the dossiers of this call" in error.message
+
+
+def test_a_prize_nomination_needs_no_budget(prize_world):
+    dossier = prize_world.dossier(S.DRAFT, requested_amount=None, total_budget=None)
+    attach_required_documents(dossier)
+
+    perform(dossier, "submit", prize_world.applicant)
+
+    assert dossier.state == S.SUBMITTED
