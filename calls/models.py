@@ -10,6 +10,19 @@ from viewflow.fsm import FSMField
 from workflows.states import DossierState
 
 
+class District(models.TextChoices):
+    """The eight districts of Bordeaux."""
+
+    MARITIME = "maritime", "Bordeaux Maritime"
+    CHARTRONS = "chartrons", "Chartrons-Grand Parc-Jardin Public"
+    CENTRE = "centre", "Centre-ville"
+    SAINT_AUGUSTIN = "saint_augustin", "Saint Augustin-Tauzin-Alphonse Dupeux"
+    NANSOUTY = "nansouty", "Nansouty-Saint Genès"
+    SUD = "sud", "Bordeaux Sud"
+    BASTIDE = "bastide", "La Bastide"
+    CAUDERAN = "cauderan", "Caudéran"
+
+
 class Axis(models.Model):
     """One of the two structuring axes of the scheme."""
 
@@ -114,6 +127,11 @@ class Call(models.Model):
         blank=True,
         related_name="instructed_calls",
         verbose_name=_("instructors"),
+    )
+    eligible_applicants = models.TextField(
+        _("who may apply"),
+        blank=True,
+        help_text=_("Shown on the call page, e.g. associations based in Bordeaux."),
     )
     is_published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -255,6 +273,15 @@ class Application(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    districts = models.JSONField(
+        _("districts concerned"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the Bordeaux districts (calls.models.District)."),
+    )
+    people_reached = models.TextField(_("people reached"), blank=True)
+    people_count = models.PositiveIntegerField(_("number of people reached"), null=True, blank=True)
+    consultation_due_at = models.DateField(_("opinions due by"), null=True, blank=True)
     state = FSMField(
         _("state"),
         max_length=20,
@@ -346,6 +373,7 @@ class Message(models.Model):
     body = models.TextField(_("message"))
     internal = models.BooleanField(_("internal note"), default=False)
     attachment = models.FileField(upload_to="messages/%Y/%m/", blank=True)
+    attachment_name = models.CharField(_("file name"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
