@@ -4,12 +4,22 @@ from itertools import chain
 
 from django.db.models import Count
 from django.http import Http404
+from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from workflows import rules
 from workflows.models import TransitionLog
+from workflows.states import DossierState
 
-from .models import Application, Message
+from .models import Application, Call, Message
+
+
+def open_calls(at=None):
+    """Published calls that accept dossiers now, closing soonest first."""
+    at = at or timezone.now()
+    return Call.objects.filter(is_published=True, opens_at__lte=at, closes_at__gt=at).order_by(
+        "closes_at", "pk"
+    )
 
 
 def visible_dossiers(user):
@@ -44,6 +54,19 @@ def dossier_for(user, pk) -> Application:
     if dossier is None or not rules.can_view(user, dossier):
         raise Http404
     return dossier
+
+
+def current_decision(dossier, user):
+    """The dossier's current decision, for staff; for the applicant once notified."""
+    from reviews.models import Decision
+
+    if dossier.state != DossierState.NOTIFIED and not rules.can_see_internal(user, dossier):
+        return None
+    return (
+        Decision.objects.filter(application=dossier, is_current=True)
+        .select_related("decided_by")
+        .first()
+    )
 
 
 def timeline(dossier, user) -> list[dict]:

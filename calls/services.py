@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from workflows import rules
-from workflows.exceptions import TransitionNotPermitted
+from workflows.exceptions import InvalidTransitionData, TransitionNotPermitted
 
-from .models import Application, ReferenceCounter
+from .models import Application, Message, ReferenceCounter
 
 
 def next_reference(call) -> str:
@@ -50,3 +50,17 @@ def create_draft(*, call, organization, user, title, objectives=(), **fields) ->
     if objectives:
         dossier.objectives.set(objectives)
     return dossier
+
+
+def post_message(dossier, author, body, internal=False) -> Message:
+    """Add a message to the dossier's thread. Internal notes are for staff only."""
+    if not rules.can_write_message(author, dossier):
+        raise TransitionNotPermitted(_("You are not allowed to write on this dossier."))
+    if internal and not rules.can_see_internal(author, dossier):
+        raise TransitionNotPermitted(_("Only City staff can write internal notes."))
+    body = (body or "").strip()
+    if not body:
+        raise InvalidTransitionData(_("Write a message."), field="body")
+    return Message.objects.create(
+        application=dossier, author=author, body=body, internal=bool(internal)
+    )

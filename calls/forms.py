@@ -1,0 +1,181 @@
+"""Forms of the applicant and staff pages. They parse and validate input; the rules
+(permissions, conditions, quotas) are checked by the services they feed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from workflows.states import DossierState
+
+from .models import Call
+
+
+class DossierFilterForm(forms.Form):
+    """The state and call filters of the dashboard (GET parameters)."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), *DossierState.choices],
+    )
+    call = forms.ModelChoiceField(
+        label=_("Call"),
+        required=False,
+        queryset=Call.objects.none(),
+        empty_label=_("All calls"),
+        error_messages={
+            "invalid_choice": _("This call does not exist or has no dossier you can see.")
+        },
+    )
+
+    def __init__(self, *args, calls, **kwargs):
+        kwargs.setdefault("auto_id", "id_filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["state"].error_messages["invalid_choice"] = _(
+            "This state does not exist; choose one from the list."
+        )
+
+
+class DraftForm(forms.Form):
+    """Start a draft dossier: an open call, one of the user's organisations, a title."""
+
+    call = forms.ModelChoiceField(
+        label=_("Call"),
+        queryset=Call.objects.none(),
+        empty_label=_("Choose a call"),
+        error_messages={"invalid_choice": _("This call is not open; choose an open call.")},
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.none(),
+        error_messages={
+            "invalid_choice": _("Choose one of the organisations you are a member of.")
+        },
+    )
+    title = forms.CharField(
+        label=_("Project title"),
+        max_length=200,
+        help_text=_("A short title; you can change it later."),
+    )
+
+    def __init__(self, *args, calls, organizations, **kwargs):
+        kwargs.setdefault("auto_id", "id_draft_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].empty_label = None
+        else:
+            self.fields["organization"].empty_label = _("Choose an organisation")
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give the project a title."))
+        return title
+
+
+# What a transition form may send, by name: see workflows.services.TRANSITION_FIELDS.
+TRANSITION_FIELD_NAMES = ("reason", "amount", "special_prize")
+
+# Wording shown next to the button of the actions that cannot simply be undone.
+CONFIRMATIONS = {
+    "discard": _("The draft will be discarded for good; it cannot be recovered."),
+    "withdraw": _("Withdrawing is final: the dossier will no longer be examined."),
+    "declare_ineligible": _(
+        "The applicant will be told that the dossier is ineligible, with your reason."
+    ),
+    "decline": _("The dossier will be refused; the applicant is told when it is notified."),
+    "reopen": _("Decision emails that have not been sent yet will be cancelled."),
+    "notify": _("The decision email will be sent to the applicant; this cannot be undone."),
+}
+
+# The transitions whose reason is mandatory (the flow checks it and says why).
+REASON_REQUIRED = {"request_completion", "declare_ineligible", "withdraw", "decline", "reopen"}
+
+REASON_LABELS = {
+    "request_completion": _("What must the applicant add or correct?"),
+    "declare_ineligible": _("Reason for ineligibility"),
+    "withdraw": _("Why do you withdraw the dossier?"),
+    "decline": _("Motivation of the refusal"),
+    "reopen": _("Reason for reopening the decision"),
+    "close_consultation": _("Reason for closing the consultation now"),
+    "select": _("Motivation of the decision (optional)"),
+}
+
+
+class TransitionForm(forms.Form):
+    """One action on a dossier. ``expected_state`` is the state the page showed: if
+    the dossier changed meanwhile, the transition service refuses the action."""
+
+    expected_state = forms.ChoiceField(choices=DossierState.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    amount = forms.CharField(
+        label=_("Amount (EUR)"),
+        required=False,
+        max_length=30,
+        help_text=_("In euros, for example 12500 or 12 500,50."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    special_prize = forms.BooleanField(label=_("Award a special prize"), required=False)
+
+    def __init__(self, *args, transition, needs=(), **kwargs):
+        # Several action forms share a page: distinct ids, plain field names.
+        kwargs.setdefault("auto_id", f"id_{transition}_%s")
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        self.needs = tuple(needs)
+        for name in TRANSITION_FIELD_NAMES:
+            if name not in self.needs:
+                del self.fields[name]
+        if "reason" in self.fields:
+            self.fields["reason"].label = REASON_LABELS.get(transition, _("Reason"))
+            if transition in REASON_REQUIRED:
+                self._mark_required("reason")
+        if transition == "select" and "special_prize" in self.fields:
+            self.fields["amount"].label = _("Special prize amount (EUR)")
+            self.fields["amount"].help_text = _(
+                "Only for a special prize; leave empty to use the edition's amount."
+            )
+        elif "amount" in self.fields:
+            self.fields["amount"].label = _("Granted amount (EUR)")
+            self._mark_required("amount")
+        self.fields["expected_state"].error_messages["invalid_choice"] = _(
+            "The form is out of date; reload the page."
+        )
+        self.fields["expected_state"].error_messages["required"] = _(
+            "The form is out of date; reload the page."
+        )
+
+    def _mark_required(self, name):
+        """Shown as required, but checked by the transition service, whose message
+        says what is expected (“Give the motivation of the refusal.”)."""
+        field = self.fields[name]
+        field.shown_required = True
+        field.widget.attrs["aria-required"] = "true"
+
+    @property
+    def confirmation(self):
+        return CONFIRMATIONS.get(self.transition)
+
+    def transition_data(self) -> dict:
+        """What the form sends to ``workflows.services.perform``."""
+        return {name: self.cleaned_data[name] for name in self.needs if name in self.cleaned_data}
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    internal = forms.BooleanField(
+        label=_("Internal note (never shown to the applicant)"), required=False
+    )
+
+    def __init__(self, *args, allow_internal=False, **kwargs):
+        kwargs.setdefault("auto_id", "id_message_%s")
+        super().__init__(*args, **kwargs)
+        if not allow_internal:
+            del self.fields["internal"]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("dossiers/nouveau/", views.dossier_create, name="dossier_create"),
+    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path(
+        "dossiers/<int:pk>/actions/<slug:transition>/",
+        views.dossier_transition,
+        name="dossier_transition",
+    ),
+    path("dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
+]
