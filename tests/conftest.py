@@ -95,10 +95,18 @@ class World:
 
     def dossier(self, state="draft", organization=None, data=None, **kwargs):
         """A dossier brought to ``state`` through the real transitions."""
-        dossier = ApplicationFactory(
-            call=self.call, organization=organization or self.organization, **kwargs
-        )
-        return advance(dossier, state, self.actors, data=data)
+        organization = organization or self.organization
+        dossier = ApplicationFactory(call=self.call, organization=organization, **kwargs)
+        actors = self.actors
+        if organization != self.organization:
+            actors = {**actors, "applicant": self.member_of(organization)}
+        return advance(dossier, state, actors, data=data)
+
+    def member_of(self, organization):
+        if organization == self.other_organization:
+            return self.other_applicant
+        membership = organization.memberships.select_related("user").first()
+        return membership.user if membership else MembershipFactory(organization=organization).user
 
 
 @pytest.fixture

@@ -118,14 +118,18 @@ def is_juror_of(user, dossier) -> bool:
     )
 
 
-def visibility_filter(user) -> Q | None:
+def visibility_filter(user) -> Q:
     """A Q over Application that selects exactly the dossiers the user may see.
 
-    ``None`` means everything (administrators); an empty Q match means nothing."""
+    An empty ``pk__in`` match means nothing."""
     if not user or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if is_administrator(user):
-        return None
+        # Everything but the drafts, which belong to the applicant alone.
+        clause = Q(state__in=STAFF_VISIBLE_STATES)
+        if organization_ids(user):
+            clause |= Q(organization_id__in=organization_ids(user))
+        return clause
     from calls.models import ApplicationUserObjectPermission
     from reviews.models import ConflictOfInterest
 
@@ -151,8 +155,8 @@ def visibility_filter(user) -> Q | None:
 def filter_visible(queryset, user):
     """Restrict an Application queryset to what the user may see (no duplicates)."""
     clause = visibility_filter(user)
-    if clause is None:
-        return queryset
+    if is_administrator(user):
+        return queryset.filter(clause)  # no multi-valued relation in this clause
     from calls.models import Application
 
     # Filtering on multi-valued relations may duplicate rows: select the ids in a
@@ -161,9 +165,11 @@ def filter_visible(queryset, user):
 
 
 def can_view(user, dossier) -> bool:
-    if is_administrator(user) or is_applicant_of(user, dossier):
+    if is_applicant_of(user, dossier):
         return True
     if dossier.state in STAFF_VISIBLE_STATES:
+        if is_administrator(user):
+            return True
         if is_instructor_of(user, dossier) or is_juror_of(user, dossier):
             return True
         if (
