@@ -4,5 +4,17 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Public pages (home, calls, objectives).
+    path("", include("calls.public_urls")),
+    # Applicants and staff: dashboard, dossier page and actions.
     path("", include("calls.urls")),
+    # Applicants: building a dossier, its documents.
+    path("", include("calls.dossier_urls")),
+    # Organisations, memberships, invitations.
+    path("organisations/", include("accounts.urls")),
+    # Back-office: calls, instruction, opinions, decisions.
+    path("gestion/", include("reviews.urls")),
+    # Outbox, decision letters, email provider webhooks.
+    path("", include("notifications.urls")),
 ]

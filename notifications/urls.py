@@ -1,0 +1,3 @@
+"""URLs of this area (included by config/urls.py)."""
+
+urlpatterns = []
