@@ -80,33 +80,83 @@ def record_transition(dossier, log):
     if spec is None:
         return []
     template, category, audience = spec
-    recipients = _recipients(dossier, audience)
+    return queue_email(
+        template=template,
+        recipients=_recipients(dossier, audience),
+        context={"log": log},
+        key=f"log-{log.pk}",
+        application=dossier,
+        transition_log=log,
+        event=log.transition,
+        category=category,
+        held=category == Category.DECISION,
+    )
+
+
+def queue_email(
+    *,
+    template,
+    recipients,
+    context,
+    key,
+    application=None,
+    transition_log=None,
+    event="",
+    category=Category.INFO,
+    held=False,
+):
+    """Write one outbox row per recipient from ``notifications/email/<template>.*`` and,
+    unless ``held``, send them after commit. ``key`` makes the rows idempotent: a row
+    whose key (``<key>:<recipient>``) exists already is not written again.
+
+    Returns the ids of the rows written."""
+    recipients = sorted(set(recipients))
     if not recipients:
         return []
-    context = {"dossier": dossier, "call": dossier.call, "log": log, "site_url": settings.SITE_URL}
-    subject, text, html = render_email(template, context)
-    status = Status.HELD if category == Category.DECISION else Status.PENDING
+    keys = {recipient: f"{key}:{recipient}" for recipient in recipients}
+    existing = (
+        set(
+            OutboundEmail.objects.filter(idempotency_key__in=keys.values()).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        if transition_log is None
+        else set()
+    )  # a new log row has no email yet
+    recipients = [r for r in recipients if keys[r] not in existing]
+    if not recipients:
+        return []
+    full_context = {"site_url": settings.SITE_URL, **context}
+    if application is not None:
+        full_context.setdefault("dossier", application)
+        full_context.setdefault("call", application.call)
+    subject, text, html = render_email(template, full_context)
+    status = Status.HELD if held else Status.PENDING
     rows = OutboundEmail.objects.bulk_create(
         [
             OutboundEmail(
-                application=dossier,
-                transition_log=log,
-                event=log.transition,
+                application=application,
+                transition_log=transition_log,
+                event=event or template,
                 category=category,
                 recipient=recipient,
                 subject=subject,
                 body_text=text,
                 body_html=html,
-                idempotency_key=f"log-{log.pk}:{recipient}",
+                idempotency_key=keys[recipient],
                 status=status,
             )
             for recipient in recipients
         ]
     )
     ids = [row.pk for row in rows if row.pk is not None]
-    if not ids:  # backends that do not return primary keys from bulk_create
-        ids = list(OutboundEmail.objects.filter(transition_log=log).values_list("pk", flat=True))
-    if status == Status.PENDING:
+    if len(ids) != len(rows):  # backends that do not return primary keys from bulk_create
+        ids = list(
+            OutboundEmail.objects.filter(
+                idempotency_key__in=[keys[r] for r in recipients]
+            ).values_list("pk", flat=True)
+        )
+    if not held:
         enqueue_on_commit(ids)
     return ids
 
