@@ -20,6 +20,7 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: install run test lint migrations-check test-sqlite test-postgres bench diagrams
 
 install:
+	bash scripts/install_system_deps.sh
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv sync --frozen --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 
