@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from workflows.admin import ReadOnlyAdmin
+
 from .models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdmin):
     """The outbox, for following deliveries. Read-only: rows are written by the state
     changes that cause them and updated only by the sending task."""
 
@@ -50,12 +52,3 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "sent_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,8 +3,21 @@ from django.contrib import admin
 from .models import TransitionLog
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows rows and never adds, changes or deletes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(ReadOnlyAdmin):
     """The audit trail of the dossiers: read-only, like the table itself (append-only)."""
 
     list_display = ("at", "application", "transition", "from_state", "to_state", "actor")
@@ -23,12 +36,3 @@ class TransitionLogAdmin(admin.ModelAdmin):
         "data",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
