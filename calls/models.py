@@ -134,6 +134,11 @@ class Call(models.Model):
         help_text=_("Shown on the call page, e.g. associations based in Bordeaux."),
     )
     is_published = models.BooleanField(_("published"), default=True)
+    laureates_published = models.BooleanField(
+        _("laureates published"),
+        default=False,
+        help_text=_("Prize editions: show the highlighted actions on the public home page."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
