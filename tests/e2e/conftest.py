@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -49,14 +50,16 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def browser(django_db_setup):
-    """One headless chromium per test module (after the test database exists).
+@pytest.fixture
+def browser(transactional_db):
+    """A headless chromium for one test, started once the test database is ready.
 
-    Playwright's sync API keeps an asyncio loop in this thread between its calls, and
-    Django's guard against the ORM in async code would see it: the test code is
-    synchronous and uses the ORM, so the guard is off while the browser runs, and only
-    then."""
+    Playwright's sync API marks its asyncio loop as running in this thread between its
+    calls. Django's guard against the ORM in async code would see it, so the guard is
+    off while the browser runs (the test code is synchronous). asgiref then also gives
+    this thread other database connection objects than the ones set up for the test
+    (by the time the browser starts, the test's database is ready, and rows are shared
+    through the database itself): they are closed before the browser stops."""
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable(
             f"{CHROMIUM} is missing: run `bash scripts/install_system_deps.sh` (or `make install`)"
@@ -78,6 +81,7 @@ def browser(django_db_setup):
         yield browser
         browser.close()
     finally:
+        connections.close_all()
         playwright.stop()
         if guard is None:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
