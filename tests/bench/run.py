@@ -28,6 +28,7 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = Path(__file__).resolve().with_name("bench_engine.py")
+PORTAL = Path(__file__).resolve().with_name("bench_portal.py")
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench"
 QUERY_TARGET = 12
 PAGE_QUERY_TARGET = 10
@@ -264,6 +265,11 @@ def main():
         print(f"\nWARNING: not measured (unreachable): {', '.join(skipped)}.", file=sys.stderr)
     if failed:
         print(f"\nERROR: the benchmark failed on {', '.join(failed)}.", file=sys.stderr)
+    # The applicant portal's pages, on fresh databases of their own (bench_portal.py).
+    portal = subprocess.run(
+        [sys.executable, str(PORTAL), "--database", args.database], cwd=ROOT, check=False
+    )
+    failed = failed or portal.returncode != 0
     # PostgreSQL may be absent when both databases were asked for, not when asked alone.
     return 1 if failed or not results or args.database == "postgres" and skipped else 0
 
