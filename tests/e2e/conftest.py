@@ -13,6 +13,7 @@ where they fail: the browser tests must run there.
 
 import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 AXE_SCRIPT = Path(__file__).with_name("vendor") / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_IMPACTS = {"serious", "critical"}
@@ -100,11 +102,25 @@ def live_server():
     server.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_failed] = report.failed
+    return report
+
+
+_failed = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def site(live_server, browser):
-    """The live server and a way to open browser contexts on it (one per person)."""
+def site(request, live_server, browser):
+    """The live server and a way to open browser contexts on it (one per person). When
+    the test fails, each page is kept as a screenshot and HTML under test-results/."""
     site = Site(live_server.url, browser)
     yield site
+    if request.node.stash.get(_failed, False):
+        site.keep_pages(ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name))
     site.close()
 
 
@@ -144,6 +160,18 @@ class Site:
                 }
             ]
         )
+
+    def keep_pages(self, folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        for c, context in enumerate(self.contexts):
+            for p, page in enumerate(context.pages):
+                name = folder / f"context{c}-page{p}"
+                try:
+                    page.screenshot(path=f"{name}.png", full_page=True)
+                    Path(f"{name}.html").write_text(page.content(), encoding="utf-8")
+                except Exception as error:  # a closed or crashed page: keep what we can
+                    Path(f"{name}.txt").write_text(repr(error), encoding="utf-8")
+        print(f"\nBrowser pages of the failed test kept in {folder}")
 
     def close(self):
         for context in self.contexts:
