@@ -155,6 +155,8 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "manda
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bordeaux Terre de Solidarités] "
+# Account emails (French) go through the outbox: accounts/adapter.py.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 
 # django-guardian: no anonymous user row; direct-FK tables for hot models.
 ANONYMOUS_USER_NAME = None

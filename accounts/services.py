@@ -1,0 +1,307 @@
+"""Organisations, memberships, invitations and account emails: every write goes here.
+
+Views and forms parse input and call one of these functions; a refused operation
+raises an ``AccountError`` whose ``message`` is shown to the user (next to ``field``
+when there is one). Membership changes drop the memberships cached on the user object
+by ``workflows.rules``."""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications import services as outbox
+from notifications.models import OutboundEmail
+from workflows import rules
+
+from .models import Invitation, Membership, Organization, User
+
+# An invitation link works for this many days after it was sent.
+INVITATION_VALID_DAYS = 14
+
+# The fields of the organisation profile that members edit.
+PROFILE_FIELDS = ("name", "kind", "siret", "rna", "address", "contact_email", "phone")
+
+
+class AccountError(Exception):
+    """The operation did not happen; nothing was changed."""
+
+    default_message = _("This action could not be carried out.")
+
+    def __init__(self, message=None, *, field: str | None = None):
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class NotAMember(AccountError):
+    default_message = _("You are not a member of this organisation.")
+
+
+class AlreadyMember(AccountError):
+    pass
+
+
+class LastMember(AccountError):
+    default_message = _(
+        "You are the last member of this organisation: it cannot be left without anyone to "
+        "look after its dossiers. Invite another member first; once they have joined, you "
+        "can leave."
+    )
+
+
+class InvitationUsed(AccountError):
+    default_message = _(
+        "This invitation has already been used. Ask a member of the organisation to send you "
+        "a new one if you still need to join."
+    )
+
+
+class InvitationExpired(AccountError):
+    def __init__(self):
+        super().__init__(
+            _(
+                "This invitation has expired (invitations are valid for %(days)s days). Ask "
+                "a member of the organisation to send you a new one."
+            )
+            % {"days": INVITATION_VALID_DAYS}
+        )
+
+
+class WrongEmail(AccountError):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return User.objects.normalize_email((email or "").strip()).lower()
+
+
+def is_member(user, organization) -> bool:
+    return bool(user and user.is_authenticated) and organization.pk in rules.organization_ids(user)
+
+
+def _require_member(user, organization) -> None:
+    if not is_member(user, organization):
+        raise NotAMember()
+
+
+def _validated(organization: Organization) -> Organization:
+    organization.full_clean(exclude=["members"])
+    return organization
+
+
+@transaction.atomic
+def create_organization(user, **fields) -> Organization:
+    """Create an organisation whose first member is ``user``."""
+    organization = _validated(
+        Organization(**{name: fields.get(name, "") for name in PROFILE_FIELDS})
+    )
+    organization.save()
+    Membership.objects.create(user=user, organization=organization)
+    rules.forget(user)
+    return organization
+
+
+@transaction.atomic
+def update_organization(user, organization: Organization, **fields) -> Organization:
+    """Change the profile of an organisation ``user`` is a member of."""
+    _require_member(user, organization)
+    for name in PROFILE_FIELDS:
+        if name in fields:
+            setattr(organization, name, fields[name])
+    _validated(organization).save(update_fields=list(PROFILE_FIELDS))
+    return organization
+
+
+# Invitations ------------------------------------------------------------------------
+
+
+def expires_at(invitation: Invitation):
+    return invitation.created_at + timedelta(days=INVITATION_VALID_DAYS)
+
+
+def is_expired(invitation: Invitation, now=None) -> bool:
+    return (now or timezone.now()) >= expires_at(invitation)
+
+
+def verified_emails(user) -> set[str]:
+    """The addresses a user proved to own (allauth's verified addresses), lower-case."""
+    if not (user and user.is_authenticated):
+        return set()
+    return {
+        email.lower()
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+
+
+def _member_with_email(organization: Organization, email: str) -> bool:
+    return Membership.objects.filter(
+        Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email),
+        organization=organization,
+    ).exists()
+
+
+def accept_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("org_invitation_accept", args=[invitation.token])
+
+
+@transaction.atomic
+def invite(user, organization: Organization, email: str) -> Invitation:
+    """Invite ``email`` to join ``organization``: the invitation email, with its link,
+    goes through the outbox. Inviting an address again sends a new link (the earlier
+    ones stay valid until they expire or one of them is used)."""
+    _require_member(user, organization)
+    email = normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise AccountError(_("Enter a valid email address."), field="email") from error
+    if _member_with_email(organization, email):
+        raise AlreadyMember(
+            _("%(email)s is already a member of %(organization)s.")
+            % {"email": email, "organization": organization.name},
+            field="email",
+        )
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        token=secrets.token_urlsafe(32),
+        invited_by=user,
+    )
+    outbox.queue_email(
+        template="invitation",
+        recipients=[email],
+        context={
+            "invitation": invitation,
+            "organization": organization,
+            "inviter": user,
+            "accept_url": accept_url(invitation),
+            "expires_at": expires_at(invitation),
+        },
+        key=f"invitation-{invitation.pk}",
+        application=None,
+        event="invitation",
+    )
+    return invitation
+
+
+def check_invitation(invitation: Invitation | None, user=None) -> None:
+    """Raise the reason why ``user`` (or anyone, without a user) cannot accept the
+    invitation now."""
+    if invitation is None:
+        raise AccountError(_("This invitation link is not valid. Check that it was copied whole."))
+    if invitation.accepted_at is not None:
+        raise InvitationUsed()
+    if is_expired(invitation):
+        raise InvitationExpired()
+    if user is not None and invitation.email.lower() not in verified_emails(user):
+        raise WrongEmail(
+            _(
+                "This invitation was sent to %(invited)s, but you are logged in as "
+                "%(current)s. Log out, then log in (or create an account) with %(invited)s "
+                "to join the organisation."
+            )
+            % {"invited": invitation.email, "current": user.email}
+        )
+
+
+def accept_invitation(user, token: str) -> Membership:
+    """Make ``user`` a member of the organisation the invitation is for. The user must
+    own the invited address (a verified address of their account)."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("organization")
+            .filter(token=token)
+            .first()
+        )
+        check_invitation(invitation, user)
+        membership, _created = Membership.objects.get_or_create(
+            user=user, organization=invitation.organization
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    rules.forget(user)
+    return membership
+
+
+def invitation_verifies(token: str | None, email: str) -> bool:
+    """An open invitation sent to ``email`` proves its holder reads that mailbox: a
+    person who signs up through the link needs no second verification email."""
+    if not token or not email:
+        return False
+    invitation = Invitation.objects.filter(token=token).first()
+    try:
+        check_invitation(invitation)
+    except AccountError:
+        return False
+    return invitation.email.lower() == email.strip().lower()
+
+
+# Leaving ----------------------------------------------------------------------------
+
+
+def leave(user, organization: Organization) -> None:
+    """Leave an organisation. The last member cannot: an organisation always has someone
+    to look after its dossiers."""
+    with transaction.atomic():
+        # Lock the organisation: two last-but-one members leaving at once cannot both go.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+        if membership is None:
+            raise NotAMember()
+        if (
+            not Membership.objects.filter(organization=organization)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            raise LastMember()
+        membership.delete()
+    rules.forget(user)
+
+
+# Account emails ---------------------------------------------------------------------
+
+
+def queue_account_email(message, template_prefix: str) -> list[int]:
+    """Write an email rendered by django-allauth (sign-up verification, password reset...)
+    to the outbox, one row per recipient, and send it after commit with the product's
+    mailer, retries included."""
+    event = f"account_{template_prefix.rsplit('/', 1)[-1]}"[:40]
+    html = next(
+        (
+            content
+            for content, mimetype in getattr(message, "alternatives", [])
+            if mimetype == "text/html"
+        ),
+        "",
+    )
+    batch = uuid.uuid4().hex
+    rows = [
+        OutboundEmail.objects.create(
+            event=event,
+            category=OutboundEmail.Category.INFO,
+            recipient=recipient,
+            subject=message.subject[:255],
+            body_text=message.body,
+            body_html=html,
+            idempotency_key=f"account-{batch}:{recipient}"[:200],
+            status=OutboundEmail.Status.PENDING,
+        )
+        for recipient in sorted(set(message.to))
+    ]
+    ids = [row.pk for row in rows]
+    outbox.enqueue_on_commit(ids)
+    return ids
