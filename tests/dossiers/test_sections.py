@@ -4,6 +4,7 @@ typed when something is wrong, and the step navigation saves before leaving."""
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from calls import services
 from calls.models import Application, Objective
@@ -247,6 +248,7 @@ def test_html_typed_in_every_text_field_is_shown_escaped(applicant_client, draft
         edit_url(draft, "public"),
         edit_url(draft, "documents"),
         check_url(draft),
+        reverse("dossier_detail", args=[draft.pk]),
     ]:
         html = applicant_client.get(url).content.decode()
         assert "<script>alert" not in html, url
