@@ -102,6 +102,7 @@ class CallAdmin(admin.ModelAdmin):
                     "highlighted_count",
                     "special_prize_count",
                     "special_prize_amount",
+                    "laureates_published",
                 )
             },
         ),

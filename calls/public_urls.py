@@ -1,3 +1,12 @@
-"""URLs of this area (included by config/urls.py)."""
+"""URLs of this area (included by config/urls.py): the public pages."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import public_views
+
+urlpatterns = [
+    path("", public_views.home, name="home"),
+    path("appels/", public_views.call_list, name="public_call_list"),
+    path("appels/<int:pk>/", public_views.call_detail, name="public_call_detail"),
+    path("objectifs/", public_views.objectives, name="public_objectives"),
+]

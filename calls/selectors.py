@@ -2,7 +2,7 @@
 
 from itertools import chain
 
-from django.db.models import Count
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -87,3 +87,83 @@ def timeline(dossier, user) -> list[dict]:
         ({"kind": "email", "at": e.sent_at or e.created_at, "item": e} for e in emails),
     )
     return sorted(events, key=lambda event: event["at"])
+
+
+# Public pages: published calls, the scheme's objectives, the prize laureates.
+
+
+def calls_by_period(at=None, *, closed=True) -> dict:
+    """Published calls, split into ``open`` (closing soonest first), ``coming``
+    (opening soonest first) and ``closed`` (most recently closed first; left empty
+    when ``closed`` is false). One query."""
+    at = at or timezone.now()
+    queryset = Call.objects.filter(is_published=True)
+    if not closed:
+        queryset = queryset.filter(closes_at__gt=at)
+    periods = {"open": [], "coming": [], "closed": []}
+    for call in queryset.order_by("opens_at", "pk"):
+        if call.opens_at > at:
+            periods["coming"].append(call)
+        elif call.closes_at > at:
+            periods["open"].append(call)
+        else:
+            periods["closed"].append(call)
+    periods["open"].sort(key=lambda call: (call.closes_at, call.pk))
+    periods["closed"].sort(key=lambda call: (call.closes_at, call.pk), reverse=True)
+    return periods
+
+
+def public_call(pk) -> Call:
+    """A published call with what its public page shows; 404 otherwise."""
+    call = (
+        Call.objects.filter(pk=pk, is_published=True)
+        .prefetch_related("objectives", "required_documents", "eligibility_criteria")
+        .first()
+    )
+    if call is None:
+        raise Http404
+    return call
+
+
+def scheme_axes():
+    """The two axes, each with its orientations and their objectives (3 queries)."""
+    from .models import Axis
+
+    return list(Axis.objects.prefetch_related("orientations__objectives"))
+
+
+def published_laureates() -> list[dict]:
+    """The laureates of the prize editions whose laureates are published: dossiers
+    notified with a current decision that highlights them, special prizes first.
+
+    ``[{"call": edition, "laureates": [dossier, ...]}]``, latest edition first; each
+    dossier has ``special_prize`` and its ``objectives`` prefetched. Two queries."""
+    from reviews.models import Decision
+
+    current = Decision.objects.filter(application=OuterRef("pk"), is_current=True)
+    dossiers = (
+        Application.objects.filter(
+            call__kind=Call.Kind.PRIZE,
+            call__is_published=True,
+            call__laureates_published=True,
+            state=DossierState.NOTIFIED,
+        )
+        .filter(Exists(current.filter(highlighted=True)))
+        .annotate(special_prize=Exists(current.filter(special_prize=True)))
+        .select_related("call", "organization")
+        .prefetch_related("objectives")
+        .order_by(
+            F("call__year").desc(nulls_last=True),
+            "-call__opens_at",
+            "call_id",
+            "-special_prize",
+            "title",
+            "pk",
+        )
+    )
+    editions = []
+    for dossier in dossiers:
+        if not editions or editions[-1]["call"].pk != dossier.call_id:
+            editions.append({"call": dossier.call, "laureates": []})
+        editions[-1]["laureates"].append(dossier)
+    return editions

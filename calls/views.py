@@ -1,4 +1,4 @@
-"""Pages of the applicants and staff: home, dashboard, dossier page and its actions.
+"""Pages of the applicants and staff: dashboard, dossier page and its actions.
 
 Views only parse input, call one service or selector and render; permissions,
 conditions and quotas are checked by ``workflows.services.perform`` and the
@@ -33,10 +33,6 @@ ROLE_HEADLINES = (
     (rules.GOVERNANCE_MEMBERS, gettext_lazy("Dossiers submitted to your governance body")),
     (rules.JURORS, gettext_lazy("Dossiers assigned to you as a juror")),
 )
-
-
-def home(request):
-    return render(request, "home.html", {"open_calls": selectors.open_calls()})
 
 
 def _headline(user) -> str:

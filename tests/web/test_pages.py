@@ -29,7 +29,7 @@ def test_home_lists_the_calls_open_now(client, db):
     response = client.get("/")
 
     assert response.status_code == 200
-    calls = page(response).text("content")
+    calls = page(response).text("calls-open")
     assert "AMI Lien social" in calls
     for hidden in ("AMI Déjà clos", "AMI Pas encore ouvert", "AMI Brouillon de la Ville"):
         assert hidden not in calls
