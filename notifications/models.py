@@ -2,6 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Delivery statuses (anymail's normalised event types) that administrators must see:
+# the email did not reach its recipient, or the recipient reported it as spam.
+PROBLEM_DELIVERY_STATUSES = frozenset({"bounced", "rejected", "failed", "complained"})
+
 
 class OutboundEmail(models.Model):
     """The transactional outbox: written in the transaction of the state change that
@@ -58,8 +62,19 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    provider_message_id = models.CharField(max_length=255, blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     delivery_status = models.CharField(_("delivery status"), max_length=30, blank=True)
+    delivery_updated_at = models.DateTimeField(
+        _("delivery status updated at"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider reported the delivery status (tracking webhook)."),
+    )
+    delivery_detail = models.TextField(
+        _("delivery detail"),
+        blank=True,
+        help_text=_("What the provider or the receiving server answered, if anything."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -71,3 +86,8 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.subject}"
+
+    @property
+    def delivery_problem(self) -> bool:
+        """The provider reported that the email did not reach its recipient."""
+        return self.delivery_status in PROBLEM_DELIVERY_STATUSES

@@ -3,7 +3,9 @@ sent after commit by a task. Nothing is sent for a rolled-back change, nothing t
 nothing lost when the provider is down (retries with back-off, then a visible failure,
 and a sweep for rows whose task was lost)."""
 
+import dataclasses
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,6 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from workflows import rules
+from workflows.exceptions import TransitionError
 
 from .models import OutboundEmail
 
@@ -104,12 +110,18 @@ def queue_email(
     event="",
     category=Category.INFO,
     held=False,
+    attach_decision_letter=None,
 ):
     """Write one outbox row per recipient from ``notifications/email/<template>.*`` and,
     unless ``held``, send them after commit. ``key`` makes the rows idempotent: a row
     whose key (``<key>:<recipient>``) exists already is not written again.
 
+    Decision emails (``category=DECISION``) carry the dossier's decision letter in PDF,
+    rendered when the email is sent, unless ``attach_decision_letter`` says otherwise.
+
     Returns the ids of the rows written."""
+    if attach_decision_letter is None:
+        attach_decision_letter = category == Category.DECISION and application is not None
     recipients = sorted(set(recipients))
     if not recipients:
         return []
@@ -145,6 +157,7 @@ def queue_email(
                 body_html=html,
                 idempotency_key=keys[recipient],
                 status=status,
+                attach_decision_letter=attach_decision_letter,
             )
             for recipient in recipients
         ]
@@ -198,6 +211,11 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    if email.attach_decision_letter and email.application_id:
+        from .letters import letter_filename, render_decision_letter
+
+        dossier = email.application
+        message.attach(letter_filename(dossier), render_decision_letter(dossier), "application/pdf")
     return message
 
 
@@ -209,11 +227,13 @@ def deliver(email_id) -> str:
     the error, visible to administrators."""
     if not _claim(email_id):
         return OutboundEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
-    email = OutboundEmail.objects.get(pk=email_id)
-    message = build_message(email)
+    email = OutboundEmail.objects.select_related(
+        "application__call", "application__organization"
+    ).get(pk=email_id)
     try:
+        message = build_message(email)  # renders the decision letter, which may fail too
         message.send(using="default")
-    except Exception as error:  # any provider or network failure
+    except Exception as error:  # any provider, network or rendering failure
         attempts = email.attempts + 1
         if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             status, next_at = Status.FAILED, None
@@ -290,3 +310,244 @@ def sweep() -> int:
     if ids:
         deliver_emails.enqueue(ids)
     return len(ids)
+
+
+# Review of the held decision emails (the outbox page).
+
+
+class OutboxError(TransitionError):
+    """An outbox action that could not be carried out; nothing was changed."""
+
+    code = "outbox"
+
+
+NOT_HELD = _(
+    "This email is no longer waiting for review (it was sent or cancelled meanwhile); "
+    "nothing was changed."
+)
+
+
+def render_edited_html(email: OutboundEmail, body_text: str) -> str:
+    """The HTML body of an edited email: the edited text, escaped, in paragraphs, under
+    the City's heading. The original HTML is not kept, so that what is sent in HTML
+    is exactly what the administrator wrote."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "notifications/email/edited.html",
+            {"subject": email.subject, "body_text": body_text, "dossier": email.application},
+        )
+
+
+def edit_email(email: OutboundEmail, *, subject: str, body_text: str, editor) -> OutboundEmail:
+    """Change the subject and text of a held email before it is sent; the HTML body is
+    re-generated from the text. Refused once the email left the review (sent, being
+    sent, cancelled). Returns the email as saved."""
+    subject = " ".join((subject or "").split())
+    body_text = (body_text or "").replace("\r\n", "\n").strip()
+    if not subject:
+        raise OutboxError(_("Give the subject of the email."), field="subject")
+    if len(subject) > OutboundEmail._meta.get_field("subject").max_length:
+        raise OutboxError(_("The subject is too long."), field="subject")
+    if not body_text:
+        raise OutboxError(_("Give the text of the email."), field="body_text")
+    email.subject = subject
+    html = render_edited_html(email, body_text)
+    # Conditional update: an email sent or cancelled meanwhile is left alone.
+    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
+        subject=subject, body_text=body_text + "\n", body_html=html, edited_by=editor
+    )
+    if not updated:
+        raise OutboxError(NOT_HELD)
+    return OutboundEmail.objects.get(pk=email.pk)
+
+
+def cancel_email(email: OutboundEmail, actor) -> None:
+    """Cancel a held email: it will never be sent (notifying its dossier skips it)."""
+    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
+        status=Status.CANCELLED
+    )
+    if not updated:
+        raise OutboxError(NOT_HELD)
+    logger.info("Email %s cancelled by user %s", email.pk, getattr(actor, "pk", None))
+
+
+def held_emails():
+    """Decision emails waiting for review, grouped by dossier (reference order)."""
+    return (
+        OutboundEmail.objects.filter(status=Status.HELD)
+        .select_related("application__call", "application__organization", "edited_by")
+        .order_by("application__reference", "application_id", "recipient", "pk")
+    )
+
+
+# Actions on many dossiers, one transaction each.
+
+
+@dataclass(frozen=True)
+class DossierRequest:
+    """One dossier of a bulk action: its id, the state the page showed, the data of
+    its transition (amount, reason...)."""
+
+    pk: int
+    expected_state: str
+    data: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclass
+class DossierOutcome:
+    """What happened to one dossier of a bulk action."""
+
+    pk: int
+    reference: str
+    done: bool
+    message: str = ""
+    field: str | None = None
+    code: str = ""  # the error's code (workflows.exceptions): "stale", "invalid_state"...
+    dossier: object = None
+    log: object = None
+    decision: object = None  # filled in by the pages that show it
+
+
+def perform_each(requests, transition: str, actor) -> list[DossierOutcome]:
+    """Perform ``transition`` on each requested dossier, each in its own transaction
+    through ``workflows.services.perform``: a refusal (wrong state, missing amount,
+    quota, changed meanwhile...) leaves the others going through. Returns one outcome
+    per request, in the order given."""
+    from calls.models import Application
+    from workflows.services import perform
+    from workflows.states import DossierState
+
+    requests = list(requests)
+    dossiers = Application.objects.select_related("call", "organization").in_bulk(
+        [request.pk for request in requests]
+    )
+    outcomes = []
+    for request in requests:
+        dossier = dossiers.get(request.pk)
+        if dossier is None or not rules.can_view(actor, dossier):
+            outcomes.append(
+                DossierOutcome(
+                    request.pk, "", False, _("This dossier does not exist."), code="not_found"
+                )
+            )
+            continue
+        if request.expected_state not in DossierState.values:
+            outcomes.append(
+                DossierOutcome(
+                    dossier.pk,
+                    dossier.reference,
+                    False,
+                    _("The form is out of date; reload the page."),
+                    code="stale",
+                    dossier=dossier,
+                )
+            )
+            continue
+        # perform() refuses the action if the dossier is no longer in the state the
+        # page showed (someone else acted on it meanwhile).
+        dossier._set_state(request.expected_state)
+        try:
+            log = perform(dossier, transition, actor, **request.data)
+        except TransitionError as error:
+            dossier.refresh_from_db(fields=["state"])
+            outcomes.append(
+                DossierOutcome(
+                    dossier.pk,
+                    dossier.reference,
+                    False,
+                    str(error.message),
+                    field=error.field,
+                    code=error.code,
+                    dossier=dossier,
+                )
+            )
+        else:
+            outcomes.append(
+                DossierOutcome(dossier.pk, dossier.reference, True, dossier=dossier, log=log)
+            )
+    return outcomes
+
+
+def notify_dossiers(requests, actor) -> list[DossierOutcome]:
+    """Notify the decision of each dossier: its held decision emails are released and
+    sent after the commit of its own transaction, with the decision letter."""
+    return perform_each(requests, "notify", actor)
+
+
+# The reopened decisions (a warning on the decision and outbox pages).
+
+
+@dataclass(frozen=True)
+class ReopenWarning:
+    dossier: object
+    reopened_at: object
+    reason: str
+    actor: object
+    cancelled: int  # decision emails cancelled by the reopening
+
+
+def reopen_warnings(*, call=None, dossier_ids=None) -> list[ReopenWarning]:
+    """Dossiers not yet notified whose last reopening cancelled decision emails that had
+    not been sent. Two queries."""
+    from workflows.models import TransitionLog
+    from workflows.states import DossierState
+
+    logs = TransitionLog.objects.filter(
+        transition="reopen",
+        application__state__in=[
+            DossierState.AWAITING_DECISION,
+            DossierState.SELECTED,
+            DossierState.NOT_SELECTED,
+            DossierState.INELIGIBLE,
+        ],
+    ).select_related("application", "actor")
+    if call is not None:
+        logs = logs.filter(application__call=call)
+    if dossier_ids is not None:
+        logs = logs.filter(application_id__in=list(dossier_ids))
+    latest = {}
+    for log in logs.order_by("at", "pk"):
+        latest[log.application_id] = log
+    if not latest:
+        return []
+    cancelled = {}
+    rows = (
+        OutboundEmail.objects.filter(
+            application_id__in=list(latest),
+            category=Category.DECISION,
+            status=Status.CANCELLED,
+        )
+        .values_list("application_id", "created_at")
+        .order_by()
+    )
+    for application_id, created_at in rows:
+        if created_at <= latest[application_id].at:
+            cancelled[application_id] = cancelled.get(application_id, 0) + 1
+    return [
+        ReopenWarning(log.application, log.at, log.reason, log.actor, cancelled[pk])
+        for pk, log in sorted(latest.items(), key=lambda item: item[1].application.reference)
+        if cancelled.get(pk)
+    ]
+
+
+# Delivery statuses reported by the email provider (tracking webhooks).
+
+
+def record_delivery_event(*, message_id, event_type, at=None, detail="") -> int:
+    """Store what the provider reports about the email it knows as ``message_id``:
+    the event type (anymail's normalised name: delivered, bounced, opened...), when,
+    and the answer of the receiving server if any. An event older than the one
+    already stored is ignored (providers do not post in order). Returns the number of
+    outbox rows updated (0 for an email that is not ours)."""
+    if not message_id or not event_type:
+        return 0
+    at = at or timezone.now()
+    return (
+        OutboundEmail.objects.filter(provider_message_id=str(message_id))
+        .exclude(delivery_updated_at__gt=at)
+        .update(
+            delivery_status=str(event_type)[:30],
+            delivery_updated_at=at,
+            delivery_detail=(detail or "").strip()[:2000],
+        )
+    )

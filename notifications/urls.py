@@ -1,3 +1,40 @@
-"""URLs of this area (included by config/urls.py)."""
+"""URLs of this area (included by config/urls.py): the outbox pages of the
+administrators, the decision letters, the email provider's tracking webhooks."""
 
-urlpatterns = []
+from anymail.webhooks.brevo import BrevoTrackingWebhookView
+from anymail.webhooks.mailjet import MailjetTrackingWebhookView
+from django.urls import path
+
+from . import views
+from .webhooks import secured
+
+urlpatterns = [
+    path("gestion/courriels/", views.outbox_list, name="outbox_list"),
+    path("gestion/courriels/envoyer/", views.outbox_send_all, name="outbox_send_all"),
+    path("gestion/courriels/envoyes/", views.outbox_sent, name="outbox_sent"),
+    path("gestion/courriels/<int:pk>/", views.outbox_detail, name="outbox_detail"),
+    path("gestion/courriels/<int:pk>/modifier/", views.outbox_edit, name="outbox_edit"),
+    path("gestion/courriels/<int:pk>/annuler/", views.outbox_cancel, name="outbox_cancel"),
+    path("gestion/courriels/dossiers/<int:pk>/envoyer/", views.outbox_send, name="outbox_send"),
+    path(
+        "gestion/courriels/dossiers/<int:pk>/lettre.pdf",
+        views.outbox_letter_preview,
+        name="outbox_letter_preview",
+    ),
+    path(
+        "dossiers/<int:pk>/lettre-de-decision.pdf",
+        views.outbox_decision_letter,
+        name="outbox_decision_letter",
+    ),
+    # Tracking webhooks (HTTP basic authentication: ANYMAIL["WEBHOOK_SECRET"]).
+    path(
+        "anymail/brevo/tracking/",
+        secured(BrevoTrackingWebhookView.as_view()),
+        name="outbox_webhook_brevo",
+    ),
+    path(
+        "anymail/mailjet/tracking/",
+        secured(MailjetTrackingWebhookView.as_view()),
+        name="outbox_webhook_mailjet",
+    ),
+]

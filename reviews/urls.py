@@ -1,3 +1,9 @@
 """URLs of this area (included by config/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_decisions
+
+urlpatterns = [
+    path("decisions/", views_decisions.staff_decisions, name="staff_decisions"),
+]

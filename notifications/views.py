@@ -1,0 +1,290 @@
+"""The outbox pages of the administrators (decision emails held for review, the sent
+log) and the decision letters.
+
+Every outbox page is for administrators only: anybody else gets a 404, anonymous
+visitors are sent to the login page. Sending a decision is notifying its dossier
+(``workflows.services.perform(dossier, "notify")``): that releases the dossier's held
+decision emails, which are sent after commit with the decision letter attached.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from calls.models import Application
+from calls.selectors import dossier_for
+from workflows import rules
+from workflows.exceptions import StaleDossier
+from workflows.states import DossierState
+
+from . import services
+from .forms import CancelForm, EmailEditForm
+from .letters import letter_decision, letter_filename, render_decision_letter
+from .models import PROBLEM_DELIVERY_STATUSES, OutboundEmail
+
+Status = OutboundEmail.Status
+SENT_LOG_PAGE_SIZE = 50
+
+
+def administrators_only(view):
+    """Login required; then 404 for anybody who is not an administrator."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not rules.is_administrator(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _decisions_by_dossier(dossier_ids) -> dict:
+    from reviews.models import Decision
+
+    return {
+        decision.application_id: decision
+        for decision in Decision.objects.filter(application_id__in=dossier_ids, is_current=True)
+    }
+
+
+def _held_groups():
+    """The held emails, one group per dossier: [{dossier, decision, emails}]."""
+    groups = {}
+    for email in services.held_emails():
+        key = email.application_id
+        if key not in groups:
+            groups[key] = {"dossier": email.application, "emails": []}
+        groups[key]["emails"].append(email)
+    decisions = _decisions_by_dossier([key for key in groups if key is not None])
+    for key, group in groups.items():
+        group["decision"] = decisions.get(key)
+    return list(groups.values())
+
+
+def _outbox_page(request, *, report=None, error=None, status=200):
+    groups = _held_groups()
+    context = {
+        "groups": groups,
+        "held_count": sum(len(group["emails"]) for group in groups),
+        "sendable": [group for group in groups if group["dossier"] is not None],
+        "problem_count": OutboundEmail.objects.filter(
+            delivery_status__in=PROBLEM_DELIVERY_STATUSES
+        ).count(),
+        "failed_count": OutboundEmail.objects.filter(status=Status.FAILED).count(),
+        "reopen_warnings": services.reopen_warnings(),
+        "report": report,
+        "error": error,
+    }
+    return render(request, "notifications/outbox_list.html", context, status=status)
+
+
+@administrators_only
+def outbox_list(request):
+    return _outbox_page(request)
+
+
+def _requests_from_post(post, ids):
+    return [
+        services.DossierRequest(pk=pk, expected_state=post.get(f"state-{pk}", "")) for pk in ids
+    ]
+
+
+def _posted_ids(values) -> list[int]:
+    ids = []
+    for value in values:
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            continue
+        if pk not in ids:
+            ids.append(pk)
+    return ids
+
+
+@administrators_only
+@require_POST
+def outbox_send(request, pk):
+    """Send the held decision emails of one dossier: notify its decision."""
+    outcome = services.notify_dossiers(_requests_from_post(request.POST, [pk]), request.user)[0]
+    if outcome.done:
+        messages.success(
+            request,
+            _("Decision of %(reference)s notified: its emails are being sent.")
+            % {"reference": outcome.reference},
+        )
+        return redirect("outbox_list")
+    if not outcome.reference:
+        raise Http404
+    status = 409 if outcome.code == StaleDossier.code else 400
+    return _outbox_page(request, report=[outcome], status=status)
+
+
+@administrators_only
+@require_POST
+def outbox_send_all(request):
+    """Notify every dossier listed on the page, each in its own transaction."""
+    ids = _posted_ids(request.POST.getlist("dossier"))
+    if not ids:
+        return _outbox_page(request, error=_("There is no decision email to send."), status=400)
+    report = services.notify_dossiers(_requests_from_post(request.POST, ids), request.user)
+    done = sum(1 for outcome in report if outcome.done)
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s decision notified: its emails are being sent.",
+                "%(count)s decisions notified: their emails are being sent.",
+                done,
+            )
+            % {"count": done},
+        )
+    return _outbox_page(request, report=report)
+
+
+def _email_for_admin(pk) -> OutboundEmail:
+    return get_object_or_404(
+        OutboundEmail.objects.select_related(
+            "application__call", "application__organization", "edited_by"
+        ),
+        pk=pk,
+    )
+
+
+def _detail_page(request, email, *, edit_form=None, cancel_form=None, error=None, status=200):
+    if email.status == Status.HELD:
+        edit_form = edit_form or EmailEditForm(
+            initial={"subject": email.subject, "body_text": email.body_text}
+        )
+        cancel_form = cancel_form or CancelForm()
+    else:
+        edit_form = cancel_form = None
+    context = {
+        "email": email,
+        "dossier": email.application,
+        "letter_name": letter_filename(email.application)
+        if email.attach_decision_letter and email.application_id
+        else "",
+        "edit_form": edit_form,
+        "cancel_form": cancel_form,
+        "error": error,
+    }
+    return render(request, "notifications/outbox_detail.html", context, status=status)
+
+
+@administrators_only
+def outbox_detail(request, pk):
+    """Preview of an email (subject, text, HTML in a sandboxed frame); while it is
+    held, the forms to edit or cancel it."""
+    return _detail_page(request, _email_for_admin(pk))
+
+
+@administrators_only
+@require_POST
+def outbox_edit(request, pk):
+    email = _email_for_admin(pk)
+    form = EmailEditForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, email, edit_form=form, status=400)
+    try:
+        services.edit_email(
+            email,
+            subject=form.cleaned_data["subject"],
+            body_text=form.cleaned_data["body_text"],
+            editor=request.user,
+        )
+    except services.OutboxError as error:
+        if error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return _detail_page(request, email, edit_form=form, error=error, status=400)
+        return _detail_page(request, _email_for_admin(pk), error=error, status=409)
+    messages.success(request, _("The email was changed; it will be sent as you see it now."))
+    return redirect("outbox_detail", pk=pk)
+
+
+@administrators_only
+@require_POST
+def outbox_cancel(request, pk):
+    email = _email_for_admin(pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, email, cancel_form=form, status=400)
+    try:
+        services.cancel_email(email, request.user)
+    except services.OutboxError as error:
+        return _detail_page(request, _email_for_admin(pk), error=error, status=409)
+    messages.success(
+        request,
+        _("The email to %(recipient)s was cancelled; it will never be sent.")
+        % {"recipient": email.recipient},
+    )
+    return redirect("outbox_list")
+
+
+@administrators_only
+def outbox_sent(request):
+    """Every email that left the review: status, attempts, errors, what the provider
+    reported about its delivery."""
+    emails = (
+        OutboundEmail.objects.exclude(status=Status.HELD)
+        .select_related("application", "edited_by")
+        .order_by("-created_at", "-pk")
+    )
+    status = request.GET.get("status", "")
+    if status not in Status.values or status == Status.HELD:
+        status = ""
+    if status:
+        emails = emails.filter(status=status)
+    problems = request.GET.get("problems") == "1"
+    if problems:
+        emails = emails.filter(delivery_status__in=PROBLEM_DELIVERY_STATUSES)
+    page = Paginator(emails, SENT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {
+        key: value
+        for key, value in (("status", status), ("problems", "1" if problems else ""))
+        if value
+    }
+    context = {
+        "page": page,
+        "statuses": [choice for choice in Status.choices if choice[0] != Status.HELD],
+        "current_status": status,
+        "problems": problems,
+        "page_query": urlencode(query),
+    }
+    return render(request, "notifications/outbox_sent.html", context)
+
+
+def _pdf_response(dossier, *, inline):
+    response = HttpResponse(render_decision_letter(dossier), content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{letter_filename(dossier)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@administrators_only
+def outbox_letter_preview(request, pk):
+    """The decision letter of a decided dossier, before it is notified (administrators
+    review it with the emails)."""
+    dossier = get_object_or_404(Application.objects.select_related("call", "organization"), pk=pk)
+    if dossier.state not in rules.STAFF_VISIBLE_STATES or letter_decision(dossier) is None:
+        raise Http404
+    return _pdf_response(dossier, inline=True)
+
+
+@login_required
+def outbox_decision_letter(request, pk):
+    """The decision letter, once the decision is notified: for the members of the
+    dossier's organisation and the staff who may see the dossier."""
+    dossier = dossier_for(request.user, pk)
+    if dossier.state != DossierState.NOTIFIED or letter_decision(dossier) is None:
+        raise Http404
+    return _pdf_response(dossier, inline=False)
