@@ -220,6 +220,11 @@ def test_someone_logged_in_with_another_address_is_refused(client, invited, orga
     assert refused.status_code == 400
     assert not is_member("marc@example.org", organization)
     assert Invitation.objects.get().accepted_at is None
+    # The page offers to log out and come back to the invitation.
+    assert {"type": "hidden", "name": "next", "value": invited} in page(shown).all("input")
+    logged_out = client.post("/comptes/logout/", {"next": invited})
+    assert logged_out["Location"] == invited
+    assert "I have no account yet" in page(client.get(invited)).text("content")
 
 
 def test_an_unverified_address_matching_the_invitation_is_not_enough(client, invited, organization):

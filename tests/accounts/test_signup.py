@@ -106,7 +106,9 @@ def test_signing_up_sends_a_french_verification_email_through_the_outbox(
     assert row.application is None
     assert message.extra_headers["X-Idempotency-Key"] == row.idempotency_key
     # The verification page tells the visitor what to do next.
-    assert "e-mail" in client.get(response["Location"]).content.decode()
+    sent_page = page(client.get(response["Location"]))
+    assert "Nous vous avons envoyé un e-mail pour validation" in sent_page.text("content")
+    assert len(sent_page.all("h1")) == 1 and sent_page.all("footer")  # the site layout
 
 
 def test_the_emailed_link_verifies_the_address_and_then_logging_in_works(
