@@ -8,11 +8,14 @@ refusal raises a ``workflows.exceptions.TransitionError`` subclass whose ``messa
 is meant for the user; nothing is changed then.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from calls import uploads
 from calls.models import Application
 from workflows import rules
 from workflows.exceptions import InvalidSourceState, InvalidTransitionData, TransitionNotPermitted
@@ -112,7 +115,10 @@ def record_opinion(dossier, body, author, verdict, motivation, document=None) ->
 
     Only while the bodies are consulted, by a member of a body consulted on the call,
     once per body. When every body consulted has answered, the consultation closes by
-    itself (transition ``close_consultation`` on behalf of ``author``)."""
+    itself (transition ``close_consultation`` on behalf of ``author``).
+
+    ``document``: an optional file, preferably as ``(file, inspected)`` once checked
+    by ``calls.uploads.inspect`` (it is then stored under a random name)."""
     from workflows.services import perform
 
     locked = _lock(dossier)
@@ -140,7 +146,11 @@ def record_opinion(dossier, body, author, verdict, motivation, document=None) ->
     opinion = Opinion(
         application=locked, body=body, author=author, verdict=verdict, motivation=motivation
     )
-    if document:
+    if isinstance(document, tuple):
+        # Checked by ``calls.uploads.inspect``: stored under a random name.
+        upload, inspected = document
+        opinion.document.save(uploads.storage_name(inspected), upload, save=False)
+    elif document:
         opinion.document = document
     opinion.save()
     unanswered = (
@@ -233,3 +243,155 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
         scorecard.submitted_at = timezone.now()
     scorecard.save()
     return scorecard
+
+
+# Opening the consultation of the governance bodies, with a due date for their opinions.
+
+
+def check_due_date(due_at, today=None):
+    """A due date for the opinions: a day after today."""
+    today = today or timezone.localdate()
+    if due_at is None:
+        raise InvalidTransitionData(_("Give the date by which opinions are due."), field="due_at")
+    if due_at <= today:
+        raise InvalidTransitionData(
+            _("The date by which opinions are due must be after today."), field="due_at"
+        )
+    return due_at
+
+
+def open_consultation(dossier, actor, due_at):
+    """Consult the governance bodies of the call on ``dossier`` (transition
+    ``open_consultation``, for administrators), their opinions due by ``due_at``.
+
+    The due date is written in the same transaction as the transition, before it, so
+    that the email to the bodies' members can tell it; a refused transition leaves
+    the dossier unchanged. Returns the transition's log row."""
+    from workflows.services import perform
+
+    check_due_date(due_at)
+    with transaction.atomic():
+        Application.objects.filter(pk=dossier.pk).update(consultation_due_at=due_at)
+        log = perform(dossier, "open_consultation", actor)
+    dossier.consultation_due_at = due_at
+    return log
+
+
+@dataclass
+class Outcome:
+    """What happened to one dossier of an action on several dossiers."""
+
+    pk: int
+    reference: str
+    done: bool
+    message: str = ""
+    code: str = ""  # the error's code (workflows.exceptions): "stale", "invalid_state"...
+    dossier: Application | None = None
+
+
+def open_consultations(requests, actor, due_at) -> list[Outcome]:
+    """Open the consultation on each requested dossier, given as ``(id, state the page
+    showed)``, each in its own transaction: a refusal (wrong state, no body consulted,
+    changed meanwhile) is reported by reference and the others go through. Returns
+    one ``Outcome`` per request, in the order given."""
+    from workflows.exceptions import TransitionError
+
+    check_due_date(due_at)
+    requests = list(requests)
+    dossiers = Application.objects.select_related("call", "organization").in_bulk(
+        [pk for pk, _state in requests]
+    )
+    outcomes = []
+    for pk, expected_state in requests:
+        dossier = dossiers.get(pk)
+        if dossier is None or not rules.can_view(actor, dossier):
+            outcomes.append(Outcome(pk, "", False, _("This dossier does not exist."), "not_found"))
+            continue
+        if expected_state not in S.values:
+            message = _("The form is out of date; reload the page.")
+            outcomes.append(Outcome(pk, dossier.reference, False, message, "stale", dossier))
+            continue
+        # open_consultation() refuses if the dossier is no longer in the state the
+        # page showed (someone acted on it meanwhile).
+        dossier._set_state(expected_state)
+        try:
+            open_consultation(dossier, actor, due_at)
+        except TransitionError as error:
+            dossier.refresh_from_db(fields=["state"])
+            outcomes.append(
+                Outcome(pk, dossier.reference, False, str(error.message), error.code, dossier)
+            )
+        else:
+            outcomes.append(Outcome(pk, dossier.reference, True, dossier=dossier))
+    return outcomes
+
+
+# Reminders to the members of the bodies that have not given their opinion.
+
+# Days before the due date; each body gets one reminder per threshold, the one whose
+# window (down to the next smaller threshold) the due date is in.
+OPINION_REMINDER_DAYS = (3, 1)
+
+
+def consultations_due(days, today=None):
+    """Dossiers in consultation whose opinions are due in at most ``days`` days but
+    more than the next smaller threshold (the due day itself counts for the last)."""
+    from datetime import timedelta
+
+    today = today or timezone.localdate()
+    smaller = [d for d in OPINION_REMINDER_DAYS if d < days]
+    lower = max(smaller) + 1 if smaller else 0
+    return (
+        Application.objects.filter(
+            state=S.IN_CONSULTATION,
+            consultation_due_at__gte=today + timedelta(days=lower),
+            consultation_due_at__lte=today + timedelta(days=days),
+        )
+        .select_related("call", "organization")
+        .order_by("consultation_due_at", "pk")
+    )
+
+
+def send_opinion_reminders(today=None) -> int:
+    """Write to the outbox the reminders due today: to the members of each consulted
+    body that has not answered, 3 days and 1 day before the due date. Each reminder
+    is written once (the outbox key): a second run writes nothing. Returns the number
+    of emails written."""
+    from accounts.models import User
+    from notifications.services import queue_email
+
+    from .dossier_selectors import unanswered_bodies
+
+    today = today or timezone.localdate()
+    written = 0
+    for days in OPINION_REMINDER_DAYS:
+        for dossier in consultations_due(days, today):
+            due = dossier.consultation_due_at
+            for body in unanswered_bodies(dossier).order_by("name"):
+                recipients = list(
+                    User.objects.filter(
+                        governance_bodies=body,
+                        groups__name=rules.GOVERNANCE_MEMBERS,
+                        is_active=True,
+                    ).values_list("email", flat=True)
+                )
+                if not recipients:
+                    continue
+                # Not attached to the dossier: the applicant's history shows the
+                # emails of its dossier, and this one is internal to the City.
+                written += len(
+                    queue_email(
+                        template="opinion_reminder",
+                        recipients=recipients,
+                        context={
+                            "dossier": dossier,
+                            "call": dossier.call,
+                            "body": body,
+                            "due": due,
+                            "days_left": (due - today).days,
+                        },
+                        key=f"opinion-reminder-{dossier.pk}-{body.pk}-{due.isoformat()}-{days}d",
+                        event="opinion_reminder",
+                    )
+                )
+    return written
