@@ -24,6 +24,17 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """allauth counts sign-ups and emails per address in the cache (rate limits): each
+    test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _anymail_test_mailer(settings):
     """Django's test set-up swaps every mailer for locmem; the suite sends through
     anymail's test backend instead (it records what an ESP would receive, and still
