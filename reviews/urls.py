@@ -2,9 +2,19 @@
 
 from django.urls import path
 
-from . import views_decisions, views_dossier, views_opinions
+from . import views_calls, views_decisions, views_dossier, views_list, views_opinions
 
 urlpatterns = [
+    path("appels/", views_calls.call_list, name="staff_call_list"),
+    path("appels/nouveau/", views_calls.call_create, name="staff_call_create"),
+    path("appels/<int:pk>/", views_calls.call_detail, name="staff_call_detail"),
+    path("appels/<int:pk>/modifier/", views_calls.call_edit, name="staff_call_edit"),
+    path("appels/<int:pk>/publier/", views_calls.call_publish, name="staff_call_publish"),
+    path("appels/<int:pk>/cloturer/", views_calls.call_close, name="staff_call_close"),
+    path("appels/<int:pk>/nouvelle-edition/", views_calls.call_clone, name="staff_call_clone"),
+    path("dossiers/", views_list.dossier_list, name="staff_dossier_list"),
+    path("dossiers/export.csv", views_list.export_csv, name="staff_dossier_export_csv"),
+    path("dossiers/export.xlsx", views_list.export_xlsx, name="staff_dossier_export_xlsx"),
     path("decisions/", views_decisions.staff_decisions, name="staff_decisions"),
     path("dossiers/<int:pk>/", views_dossier.staff_dossier_detail, name="staff_dossier_detail"),
     path(
