@@ -5,9 +5,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from workflows.exceptions import TransitionError
 from workflows.states import DossierState
 
+from . import uploads
 from .models import Call
+
+
+class _ReadOnceIterator(forms.models.ModelChoiceIterator):
+    """Choices read from the queryset's cache: a select rendered (and asked for its
+    first choice) reads its options in one query, not one per use."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ReadOnceModelChoiceField(forms.ModelChoiceField):
+    iterator = _ReadOnceIterator
 
 
 class DossierFilterForm(forms.Form):
@@ -18,7 +35,7 @@ class DossierFilterForm(forms.Form):
         required=False,
         choices=[("", _("All states")), *DossierState.choices],
     )
-    call = forms.ModelChoiceField(
+    call = ReadOnceModelChoiceField(
         label=_("Call"),
         required=False,
         queryset=Call.objects.none(),
@@ -28,10 +45,17 @@ class DossierFilterForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, calls, **kwargs):
+    def __init__(self, *args, calls, states=None, **kwargs):
         kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = calls
+        if states is not None:
+            # Only the states the user may see dossiers in (decisions not yet notified
+            # are not disclosed to applicants: calls.selectors.shown_states).
+            self.fields["state"].choices = [
+                ("", _("All states")),
+                *((state.value, state.label) for state in states),
+            ]
         self.fields["state"].error_messages["invalid_choice"] = _(
             "This state does not exist; choose one from the list."
         )
@@ -40,13 +64,13 @@ class DossierFilterForm(forms.Form):
 class DraftForm(forms.Form):
     """Start a draft dossier: an open call, one of the user's organisations, a title."""
 
-    call = forms.ModelChoiceField(
+    call = ReadOnceModelChoiceField(
         label=_("Call"),
         queryset=Call.objects.none(),
         empty_label=_("Choose a call"),
         error_messages={"invalid_choice": _("This call is not open; choose an open call.")},
     )
-    organization = forms.ModelChoiceField(
+    organization = ReadOnceModelChoiceField(
         label=_("Organisation"),
         queryset=Organization.objects.none(),
         error_messages={
@@ -64,7 +88,7 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = calls
         self.fields["organization"].queryset = organizations
-        if len(organizations) == 1:
+        if len(self.fields["organization"].queryset) == 1:
             self.fields["organization"].empty_label = None
         else:
             self.fields["organization"].empty_label = _("Choose an organisation")
@@ -170,6 +194,11 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
+    attachment = forms.FileField(
+        label=_("Attach a file (optional)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": uploads.ACCEPT}),
+    )
     internal = forms.BooleanField(
         label=_("Internal note (never shown to the applicant)"), required=False
     )
@@ -179,3 +208,18 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not allow_internal:
             del self.fields["internal"]
+        self.fields["attachment"].help_text = _(
+            "One document of 10 MB at most, in one of these formats: %(formats)s."
+        ) % {"formats": uploads.FORMATS_TEXT}
+
+    def clean_attachment(self):
+        """The file is recognised from its content and given a safe name
+        (``calls.uploads``); ``cleaned_data["attachment"]`` is ``(file, inspected)``."""
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return None
+        try:
+            inspected = uploads.inspect(upload)
+        except TransitionError as error:
+            raise forms.ValidationError(error.message) from error
+        return upload, inspected

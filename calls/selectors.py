@@ -2,7 +2,7 @@
 
 from itertools import chain
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,6 +12,17 @@ from workflows.models import TransitionLog
 from workflows.states import DossierState
 
 from .models import Application, Call, Message
+
+# Decisions are not disclosed to who is not staff of the dossier before they are
+# notified: until then these states are shown as the state before the decision.
+UNDISCLOSED_STATES = {
+    DossierState.SELECTED: DossierState.AWAITING_DECISION,
+    DossierState.NOT_SELECTED: DossierState.AWAITING_DECISION,
+    DossierState.INELIGIBLE: DossierState.SUBMITTED,
+}
+DECISION_TRANSITIONS = {"select", "decline", "declare_ineligible"}
+# Their timeline entries (and reasons) are left out for them; ``notify`` tells.
+UNDISCLOSED_TRANSITIONS = DECISION_TRANSITIONS | {"reopen"}
 
 
 def open_calls(at=None):
@@ -71,22 +82,105 @@ def current_decision(dossier, user):
 
 def timeline(dossier, user) -> list[dict]:
     """State changes, emails and messages of a dossier, oldest first. Internal notes
-    only for staff; emails to the applicant for everybody who may see the dossier."""
-    logs = TransitionLog.objects.filter(application=dossier).select_related("actor")
+    only for staff; emails to the applicant for everybody who may see the dossier.
+
+    Who is not staff of the dossier does not see a decision before it is notified:
+    the entries of the decision transitions (and their reasons) are left out, and
+    the ``notify`` entry carries the decision it notified (``decision_log``)."""
+    internal = rules.can_see_internal(user, dossier)
+    logs = list(TransitionLog.objects.filter(application=dossier).select_related("actor"))
     messages = Message.objects.filter(application=dossier).select_related("author")
-    if not rules.can_see_internal(user, dossier):
+    if not internal:
         messages = messages.filter(internal=False)
-    emails = OutboundEmail.objects.filter(application=dossier).exclude(
-        status=OutboundEmail.Status.CANCELLED
+    emails = (
+        OutboundEmail.objects.filter(application=dossier)
+        .exclude(status=OutboundEmail.Status.CANCELLED)
+        .defer("body_text", "body_html", "last_error")
     )
-    if not rules.can_see_internal(user, dossier):
+    if not internal:
         emails = emails.filter(status=OutboundEmail.Status.SENT)
+    transitions = []
+    decision_log = None
+    for log in logs:
+        event = {"kind": "transition", "at": log.at, "item": log}
+        if log.transition in DECISION_TRANSITIONS:
+            decision_log = log
+        elif log.transition == "reopen":
+            decision_log = None
+        elif log.transition == "notify":
+            event["decision_log"] = decision_log
+        if internal or log.transition not in UNDISCLOSED_TRANSITIONS:
+            transitions.append(event)
     events = chain(
-        ({"kind": "transition", "at": log.at, "item": log} for log in logs),
+        transitions,
         ({"kind": "message", "at": m.created_at, "item": m} for m in messages),
         ({"kind": "email", "at": e.sent_at or e.created_at, "item": e} for e in emails),
     )
     return sorted(events, key=lambda event: event["at"])
+
+
+def sees_decisions(user, dossier=None) -> bool:
+    """Whether the user sees decisions before they are notified: staff of the
+    dossier. Without a dossier, for lists of dossiers the user may see (for those
+    ``can_see_internal`` is the same as being a staff member)."""
+    if dossier is None:
+        return rules.is_staff_member(user)
+    return rules.can_see_internal(user, dossier)
+
+
+def shown_state(user, dossier_or_state) -> DossierState:
+    """The state of a dossier as this user may see it: a decision not yet notified
+    shows as "awaiting decision" (or "submitted" for ineligibility) to who is not
+    staff of the dossier. A bare state is for dossiers of a list the user may see."""
+    if isinstance(dossier_or_state, str):
+        state, dossier = dossier_or_state, None
+    else:
+        state, dossier = dossier_or_state.state, dossier_or_state
+    state = DossierState(state)
+    if state in UNDISCLOSED_STATES and not sees_decisions(user, dossier):
+        return UNDISCLOSED_STATES[state]
+    return state
+
+
+def shown_states(user) -> list[DossierState]:
+    """The states the user may see dossiers in (the choices of a state filter)."""
+    if sees_decisions(user):
+        return list(DossierState)
+    return [state for state in DossierState if state not in UNDISCLOSED_STATES]
+
+
+def states_shown_as(user, shown) -> list[str]:
+    """The real states of the dossiers that this user sees in state ``shown``."""
+    return [state for state in DossierState.values if shown_state(user, state) == shown]
+
+
+def shown_state_counts(user, queryset) -> dict:
+    """``state_counts`` of a list of dossiers the user may see, by shown state."""
+    counts = {}
+    for state, count in state_counts(queryset).items():
+        shown = shown_state(user, state)
+        counts[shown] = counts.get(shown, 0) + count
+    return counts
+
+
+def completion_request(dossier, events=None):
+    """The log of the completion request an incomplete dossier answers (its reason
+    says what is asked); ``None`` when the dossier is not incomplete. ``events``: the
+    dossier's timeline, when already read (no query then)."""
+    if dossier.state != DossierState.INCOMPLETE:
+        return None
+    if events is None:
+        return (
+            TransitionLog.objects.filter(application=dossier, transition="request_completion")
+            .order_by("-at", "-pk")
+            .first()
+        )
+    logs = [
+        event["item"]
+        for event in events
+        if event["kind"] == "transition" and event["item"].transition == "request_completion"
+    ]
+    return logs[-1] if logs else None
 
 
 # Public pages: published calls, the scheme's objectives, the prize laureates.
@@ -167,3 +261,35 @@ def published_laureates() -> list[dict]:
             editions.append({"call": dossier.call, "laureates": []})
         editions[-1]["laureates"].append(dossier)
     return editions
+
+
+def with_disclosed_change(user, queryset):
+    """For who does not see decisions before they are notified: annotate each dossier
+    with ``disclosed_change_at``, the time of its last state change they may see (so
+    that the date of an undisclosed decision does not show either). One subquery."""
+    if sees_decisions(user):
+        return queryset
+    disclosed = (
+        TransitionLog.objects.filter(application=OuterRef("pk"))
+        .exclude(transition__in=UNDISCLOSED_TRANSITIONS)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return queryset.annotate(
+        disclosed_change_at=Case(
+            When(state__in=list(UNDISCLOSED_STATES), then=Subquery(disclosed)),
+            default=None,
+        )
+    )
+
+
+def message_for(user, dossier, pk) -> Message:
+    """A message of the dossier's thread the user may read; 404 otherwise (internal
+    notes are for staff only)."""
+    messages = Message.objects.filter(application=dossier, pk=pk)
+    if not rules.can_see_internal(user, dossier):
+        messages = messages.filter(internal=False)
+    message = messages.first()
+    if message is None:
+        raise Http404
+    return message

@@ -61,8 +61,11 @@ def create_draft(*, call, organization, user, title, objectives=(), **fields) ->
     return dossier
 
 
-def post_message(dossier, author, body, internal=False) -> Message:
-    """Add a message to the dossier's thread. Internal notes are for staff only."""
+def post_message(dossier, author, body, internal=False, attachment=None) -> Message:
+    """Add a message to the dossier's thread. Internal notes are for staff only.
+
+    ``attachment``: an uploaded file already checked by ``calls.uploads.inspect``, as
+    ``(file, inspected)``; it is stored under a random name."""
     if not rules.can_write_message(author, dossier):
         raise TransitionNotPermitted(_("You are not allowed to write on this dossier."))
     if internal and not rules.can_see_internal(author, dossier):
@@ -70,9 +73,15 @@ def post_message(dossier, author, body, internal=False) -> Message:
     body = (body or "").strip()
     if not body:
         raise InvalidTransitionData(_("Write a message."), field="body")
-    return Message.objects.create(
-        application=dossier, author=author, body=body, internal=bool(internal)
-    )
+    message = Message(application=dossier, author=author, body=body, internal=bool(internal))
+    if attachment is not None:
+        from . import uploads
+
+        upload, inspected = attachment
+        message.attachment_name = inspected.name
+        message.attachment.save(uploads.storage_name(inspected), upload, save=False)
+    message.save()
+    return message
 
 
 # Building a dossier: edits of a draft (or of a dossier the City asked to complete) by

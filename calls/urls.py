@@ -12,4 +12,10 @@ urlpatterns = [
         name="dossier_transition",
     ),
     path("dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
+    path(
+        "dossiers/<int:pk>/messages/<int:message_pk>/piece-jointe/",
+        views.dossier_message_attachment,
+        name="dossier_message_attachment",
+    ),
+    path("dossiers/<int:pk>/retirer/", views.dossier_withdraw, name="dossier_withdraw"),
 ]

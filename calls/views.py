@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,9 +19,9 @@ from accounts.models import Organization
 from workflows import rules
 from workflows.exceptions import StaleDossier, TransitionError, TransitionNotPermitted
 from workflows.services import available_transitions, perform
-from workflows.states import DossierState
+from workflows.states import PLAIN_WORDS, DossierState
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .forms import DossierFilterForm, DraftForm, MessageForm, TransitionForm
 from .models import Call
 
@@ -33,6 +34,45 @@ ROLE_HEADLINES = (
     (rules.GOVERNANCE_MEMBERS, gettext_lazy("Dossiers submitted to your governance body")),
     (rules.JURORS, gettext_lazy("Dossiers assigned to you as a juror")),
 )
+
+
+# Each state change in plain words, for the history of a dossier.
+TIMELINE_WORDS = {
+    "submit": gettext_lazy("Dossier submitted"),
+    "discard": gettext_lazy("Draft discarded"),
+    "request_completion": gettext_lazy("The City services asked for the dossier to be completed"),
+    "resubmit": gettext_lazy("Completed dossier sent again"),
+    "declare_eligible": gettext_lazy("Dossier declared eligible"),
+    "declare_ineligible": gettext_lazy("Dossier declared ineligible"),
+    "withdraw": gettext_lazy("Dossier withdrawn"),
+    "open_consultation": gettext_lazy("Sent to the governance bodies for their opinion"),
+    "close_consultation": gettext_lazy("Opinions of the governance bodies closed"),
+    "open_jury": gettext_lazy("Sent to the jury"),
+    "close_jury": gettext_lazy("Examination by the jury closed"),
+    "to_decision": gettext_lazy("Sent for decision"),
+    "select": gettext_lazy("Decision taken: selected"),
+    "decline": gettext_lazy("Decision taken: not selected"),
+    "reopen": gettext_lazy("Decision reopened"),
+    "notify": gettext_lazy("Decision notified"),
+}
+
+# Actions with a page of their own (a confirmation step) rather than a form on the
+# dossier page.
+CONFIRMED_ACTIONS = {"withdraw": "dossier_withdraw"}
+
+
+def describe_state(state) -> dict:
+    """A state as pages show it: its label, a sentence, the next step, who acts."""
+    state = DossierState(state)
+    words = PLAIN_WORDS[state]
+    return {
+        "value": state.value,
+        "label": state.label,
+        "sentence": words.sentence,
+        "next_step": words.next_step,
+        "who": words.who.label,
+        "who_value": words.who.value,
+    }
 
 
 def _headline(user) -> str:
@@ -63,19 +103,33 @@ def dashboard(request):
     calls = Call.objects.filter(
         pk__in=selectors.visible_dossiers(user).order_by().values("call_id")
     ).order_by("-opens_at", "pk")
-    filters = DossierFilterForm(request.GET or None, calls=calls)
+    filters = DossierFilterForm(
+        request.GET or None, calls=calls, states=selectors.shown_states(user)
+    )
     state = call = None
     if filters.is_bound and filters.is_valid():
         state = filters.cleaned_data["state"] or None
         call = filters.cleaned_data["call"]
-    counts = selectors.state_counts(selectors.dossier_list(user, call=call))
-    dossiers = selectors.dossier_list(user, state=state, call=call).only(
-        "reference", "title", "state", "updated_at", "call__title", "organization__name"
+    # States, counts and filter as the user may see them: an applicant does not see
+    # a decision before it is notified.
+    counts = selectors.shown_state_counts(user, selectors.dossier_list(user, call=call))
+    dossiers = selectors.dossier_list(user, call=call)
+    if state:
+        dossiers = dossiers.filter(state__in=selectors.states_shown_as(user, state))
+    dossiers = selectors.with_disclosed_change(
+        user,
+        dossiers.only(
+            "reference", "title", "state", "updated_at", "call__title", "organization__name"
+        ),
     )
     paginator = Paginator(dossiers, PAGE_SIZE)
     # The per-state counts already give the number of rows: no second COUNT query.
     paginator.count = counts.get(state, 0) if state else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for dossier in page.object_list:
+        dossier.shown = describe_state(selectors.shown_state(user, dossier.state))
+        dossier.changed_at = getattr(dossier, "disclosed_change_at", None) or dossier.updated_at
     base_query = {}
     if state:
         base_query["state"] = state
@@ -140,8 +194,13 @@ def _dossier_page(
     """Render the dossier page; ``transition_form`` replaces the blank form of its
     action (to show what was typed and the errors), ``error`` is shown at the top."""
     user = request.user
-    actions = []
+    actions, confirmed_actions = [], []
     for available in available_transitions(dossier, user):
+        if available.name in CONFIRMED_ACTIONS:
+            confirmed_actions.append(
+                {"transition": available, "url_name": CONFIRMED_ACTIONS[available.name]}
+            )
+            continue
         form = transition_form
         if form is None or form.transition != available.name:
             form = TransitionForm(
@@ -155,13 +214,25 @@ def _dossier_page(
     error_field_id = None
     if error is not None and transition_form is not None and error.field in transition_form.fields:
         error_field_id = transition_form[error.field].id_for_label
+    timeline = selectors.timeline(dossier, user)
+    for event in timeline:
+        if event["kind"] == "transition":
+            log = event["item"]
+            event["title"] = TIMELINE_WORDS.get(log.transition, log.get_to_state_display())
+            if event.get("decision_log") is not None:
+                event["outcome"] = DossierState(log.from_state).label
     context = {
         "dossier": dossier,
+        "state": describe_state(selectors.shown_state(user, dossier)),
         "objectives": list(dossier.objectives.all()),
         "attachments": list(dossier.attachments.all()),
         "decision": selectors.current_decision(dossier, user),
-        "timeline": selectors.timeline(dossier, user),
+        "timeline": timeline,
+        "completion_request": selectors.completion_request(dossier, timeline),
+        "applicant_may_edit": rules.is_applicant_of(user, dossier)
+        and dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE),
         "actions": actions,
+        "confirmed_actions": confirmed_actions,
         "message_form": message_form,
         "error": error,
         "error_field_id": error_field_id,
@@ -203,9 +274,8 @@ def dossier_transition(request, pk, transition):
         perform(dossier, transition, user, **form.transition_data())
     except TransitionError as error:
         return _redisplay(request, pk, transition, error)
-    messages.success(
-        request, _("Done. The dossier is now “%(state)s”.") % {"state": dossier.state_label}
-    )
+    shown = selectors.shown_state(user, dossier)
+    messages.success(request, _("Done. The dossier is now “%(state)s”.") % {"state": shown.label})
     return redirect("dossier_detail", pk=pk)
 
 
@@ -232,7 +302,9 @@ def _redisplay(request, pk, transition, error=None):
 def dossier_message(request, pk):
     user = request.user
     dossier = selectors.dossier_for(user, pk)
-    form = MessageForm(request.POST, allow_internal=rules.can_see_internal(user, dossier))
+    form = MessageForm(
+        request.POST, request.FILES, allow_internal=rules.can_see_internal(user, dossier)
+    )
     if not form.is_valid():
         return _dossier_page(request, dossier, message_form=form, status=400)
     try:
@@ -241,6 +313,7 @@ def dossier_message(request, pk):
             user,
             form.cleaned_data["body"],
             internal=form.cleaned_data.get("internal", False),
+            attachment=form.cleaned_data.get("attachment"),
         )
     except TransitionError as error:
         if error.field in form.fields:
@@ -249,4 +322,83 @@ def dossier_message(request, pk):
             request, dossier, message_form=form, error=error, status=_error_status(error)
         )
     messages.success(request, _("Your message was added to the dossier."))
+    return redirect("dossier_detail", pk=pk)
+
+
+class _MessageFile:
+    """A message's attachment in the shape ``calls.uploads.serve`` sends."""
+
+    TYPES = {ext: kind for kind, extensions in uploads.EXTENSIONS.items() for ext in extensions}
+
+    def __init__(self, message):
+        self.file = message.attachment
+        self.original_name = message.attachment_name or "document"
+        extension = "." + self.original_name.rsplit(".", 1)[-1].lower()
+        self.content_type = self.TYPES.get(extension, "application/octet-stream")
+
+
+@login_required
+def dossier_message_attachment(request, pk, message_pk):
+    """The file attached to a message, for who may see the message (404 otherwise)."""
+    user = request.user
+    dossier = selectors.dossier_for(user, pk)
+    message = selectors.message_for(user, dossier, message_pk)
+    if not message.attachment:
+        raise Http404
+    return uploads.serve(_MessageFile(message))
+
+
+def _withdraw_form(dossier, needs, data=None, error=None):
+    """The withdrawal form, tied to the state the page shows; a refused one comes
+    back with what was typed and the error next to its field."""
+    if data is None:
+        return TransitionForm(
+            transition="withdraw", needs=needs, initial={"expected_state": dossier.state}
+        )
+    data = data.copy()
+    data["expected_state"] = dossier.state
+    form = TransitionForm(data, transition="withdraw", needs=needs)
+    form.is_valid()
+    if error is not None and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    return form
+
+
+@login_required
+def dossier_withdraw(request, pk):
+    """Withdraw a dossier, in two steps: a page that asks for the reason and for a
+    confirmation (GET), then the withdrawal itself (POST)."""
+    user = request.user
+    dossier = selectors.dossier_for(user, pk)
+    offered = {t.name: t for t in available_transitions(dossier, user)}
+    if "withdraw" not in offered:
+        messages.error(request, _("This dossier cannot be withdrawn in its current state."))
+        return redirect("dossier_detail", pk=pk)
+    needs = offered["withdraw"].needs
+    if request.method != "POST":
+        form = _withdraw_form(dossier, needs)
+        return render(request, "calls/dossier_withdraw.html", {"dossier": dossier, "form": form})
+    form = TransitionForm(request.POST, transition="withdraw", needs=needs)
+    if not form.is_valid():
+        error = TransitionError(_("The form is out of date; reload the page."))
+        form = _withdraw_form(dossier, needs, request.POST)
+        context = {"dossier": dossier, "form": form, "error": error}
+        return render(request, "calls/dossier_withdraw.html", context, status=400)
+    # perform() refuses the withdrawal if the dossier changed since the page was shown.
+    dossier._set_state(form.cleaned_data["expected_state"])
+    try:
+        perform(dossier, "withdraw", user, **form.transition_data())
+    except TransitionError as error:
+        dossier = selectors.dossier_for(user, pk)
+        if "withdraw" not in {t.name for t in available_transitions(dossier, user)}:
+            messages.error(request, error.message)
+            return redirect("dossier_detail", pk=pk)
+        form = _withdraw_form(dossier, needs, request.POST, error)
+        context = {"dossier": dossier, "form": form, "error": error}
+        return render(request, "calls/dossier_withdraw.html", context, status=_error_status(error))
+    messages.success(
+        request,
+        _("The dossier %(reference)s is withdrawn; it will not be examined.")
+        % {"reference": dossier.reference},
+    )
     return redirect("dossier_detail", pk=pk)

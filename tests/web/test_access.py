@@ -121,6 +121,9 @@ def test_an_unknown_dossier_answers_like_a_forbidden_one(client, world):
         ("post", "/dossiers/{pk}/actions/submit/"),
         ("post", "/dossiers/{pk}/messages/"),
         ("get", "/dossiers/nouveau/"),
+        ("get", "/dossiers/{pk}/retirer/"),
+        ("post", "/dossiers/{pk}/retirer/"),
+        ("get", "/dossiers/{pk}/messages/1/piece-jointe/"),
     ],
 )
 def test_anonymous_visitors_are_sent_to_the_login_page(client, world, method, url):

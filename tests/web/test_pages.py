@@ -89,6 +89,12 @@ def pages_of_every_kind(client, world):
         f"/dossiers/{dossier.pk}/actions/decline/", {"expected_state": S.AWAITING_DECISION}
     )
     client.force_login(world.applicant)
+    incomplete = world.dossier(S.INCOMPLETE)
+    pages["dossier with a completion request"] = client.get(detail_url(incomplete))
+    pages["withdrawal confirmation"] = client.get(f"/dossiers/{incomplete.pk}/retirer/")
+    pages["withdrawal without a reason"] = client.post(
+        f"/dossiers/{incomplete.pk}/retirer/", {"expected_state": S.INCOMPLETE}
+    )
     pages["dashboard with the draft form"] = client.get("/tableau-de-bord/")
     pages["dashboard with a bad filter"] = client.get("/tableau-de-bord/", {"state": "x"})
     pages["new draft"] = client.get("/dossiers/nouveau/")

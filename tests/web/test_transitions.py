@@ -90,16 +90,26 @@ def test_an_ami_dossier_goes_from_draft_to_notified_through_its_page(client, wor
 def test_the_page_offers_each_user_only_the_actions_they_may_take(client, world):
     dossier = world.dossier(S.SUBMITTED)
     offered = {}
+    withdraw_links = {}
     for role in ("applicant", "instructor", "administrator", "other_instructor"):
         client.force_login(world.roles()[role])
         response = client.get(detail_url(dossier))
         offered[role] = sorted(action_forms(response)) if response.status_code == 200 else None
+        withdraw_links[role] = (
+            f'href="/dossiers/{dossier.pk}/retirer/"' in response.content.decode()
+        )
 
     assert offered == {
-        "applicant": ["withdraw"],
+        "applicant": [],  # withdrawing has a confirmation page of its own
         "instructor": ["declare_eligible", "declare_ineligible", "request_completion"],
         "administrator": [],
         "other_instructor": None,  # not instructing this call: no page at all
+    }
+    assert withdraw_links == {
+        "applicant": True,
+        "instructor": False,
+        "administrator": False,
+        "other_instructor": False,
     }
 
 
@@ -198,7 +208,9 @@ def test_html_typed_in_a_reason_is_shown_as_text(client, world):
     dossier = world.dossier(S.SUBMITTED)
     client.force_login(world.applicant)
 
-    response = act(client, dossier, "withdraw", reason=typed)
+    withdraw_page = f"/dossiers/{dossier.pk}/retirer/"
+    expected = page(client.get(withdraw_page)).value("id_withdraw_expected_state")
+    response = client.post(withdraw_page, {"expected_state": expected, "reason": typed})
     assert response.status_code == 302
 
     for user in (world.applicant, world.administrator):
