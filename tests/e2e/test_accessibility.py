@@ -9,6 +9,8 @@ once (a browser test pays for a fresh database each time)."""
 
 from django.urls import reverse
 
+from accounts import services as accounts_services
+from calls.dossier_views import sections_for
 from workflows.states import DossierState as S
 
 from .conftest import E2E, axe, describe
@@ -37,6 +39,9 @@ def report(problems):
 def test_public_and_account_pages(page, world):
     pages = {
         "home": reverse("home"),
+        "calls": reverse("public_call_list"),
+        "call page": reverse("public_call_detail", args=[world.call.pk]),
+        "objectives": reverse("public_objectives"),
         "login": reverse("account_login"),
         "sign-up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
@@ -48,13 +53,14 @@ def test_public_and_account_pages(page, world):
 
 
 def test_applicant_pages(site, world):
-    drafts = world.dossier(S.DRAFT)
+    draft = world.dossier(S.DRAFT)
     dossiers = {
-        "draft": drafts,
+        "draft": draft,
         "submitted": world.dossier(S.SUBMITTED),
         "completion requested": world.dossier(S.INCOMPLETE),
         "decision notified": world.dossier(S.NOTIFIED),
     }
+    organization = world.organization.pk
     pages = {
         "home (logged in)": reverse("home"),
         "dashboard": reverse("dashboard"),
@@ -62,6 +68,18 @@ def test_applicant_pages(site, world):
             f"dossier page, {name}": reverse("dossier_detail", args=[dossier.pk])
             for name, dossier in dossiers.items()
         },
+        **{
+            f"draft section {section.slug}": reverse("dossier_edit", args=[draft.pk, section.slug])
+            for section in sections_for(draft)
+        },
+        "check page": reverse("dossier_check", args=[draft.pk]),
+        "submitted page": reverse("dossier_submitted", args=[dossiers["submitted"].pk]),
+        "withdrawal page": reverse("dossier_withdraw", args=[dossiers["submitted"].pk]),
+        "organisations": reverse("org_list"),
+        "organisation": reverse("org_detail", args=[organization]),
+        "organisation, edit": reverse("org_edit", args=[organization]),
+        "organisation, invite": reverse("org_invite", args=[organization]),
+        "new organisation": reverse("org_create"),
     }
     page = site.new_page(user=world.applicant)
 
@@ -70,27 +88,65 @@ def test_applicant_pages(site, world):
     assert problems == {}, report(problems)
 
 
-def test_forms_showing_their_errors(page, world):
+def test_forms_showing_their_errors(site, world):
     problems = {}
-    page.goto(reverse("account_login"))
-    page.locator("main input[type=email]").fill("inconnu@example.org")
-    page.locator("main input[type=password]").fill("mauvais-mot-de-passe")
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    assert page.locator("main .errorlist, main [role=alert], main .field-errors").count()
-    if violations := axe(page):
-        problems["login, wrong password"] = describe(violations)
+    page = site.new_page()
 
-    page.goto(reverse("account_signup"))
-    page.locator("main input[type=email]").fill("nouvelle@example.org")
-    passwords = page.locator("main input[type=password]")
-    passwords.nth(0).fill("court")
-    passwords.nth(1).fill("different")
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    assert page.locator("main .errorlist, main [role=alert], main .field-errors").count()
+    def check(name, url, fill):
+        page.goto(url)
+        fill()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        assert page.locator("main .error-summary, main .errorlist, main .field-errors").count(), (
+            f"{name}: no error shown"
+        )
+        if violations := axe(page):
+            problems[name] = describe(violations)
+
+    def wrong_password():
+        page.locator("main input[type=email]").fill("inconnu@example.org")
+        page.locator("main input[type=password]").fill("mauvais-mot-de-passe")
+
+    def refused_passwords():
+        page.locator("main input[type=email]").fill("nouvelle@example.org")
+        page.locator("main input[type=password]").nth(0).fill("court")
+        page.locator("main input[type=password]").nth(1).fill("different")
+
+    check("login, wrong password", reverse("account_login"), wrong_password)
+    check("sign-up, passwords refused", reverse("account_signup"), refused_passwords)
+
+    # The invitation page, for somebody who has no account yet.
+    invitation = accounts_services.invite(
+        world.applicant, world.organization, "benevole@example.org"
+    )
+    page.goto(reverse("org_invitation_accept", args=[invitation.token]))
     if violations := axe(page):
-        problems["sign-up, passwords refused"] = describe(violations)
+        problems["invitation"] = describe(violations)
+
+    # The applicant's forms.
+    page = site.new_page(user=world.applicant)
+    draft = world.dossier(S.DRAFT)
+
+    def bad_siret():
+        page.locator("main input[name=name]").fill("Association de test")
+        page.locator("main input[name=siret]").fill("123")
+
+    def requested_above_total():
+        page.locator("main input[name=total_budget]").fill("1000")
+        page.locator("main input[name=requested_amount]").fill("5000")
+
+    check("new organisation, bad SIRET", reverse("org_create"), bad_siret)
+    check(
+        "budget, requested above total",
+        reverse("dossier_edit", args=[draft.pk, "budget"]),
+        requested_above_total,
+    )
+    empty = world.dossier(S.DRAFT, title="Brouillon vide")
+    empty.objectives.clear()
+    page.goto(reverse("dossier_check", args=[empty.pk]))
+    assert page.locator("#missing-list li").count()
+    if violations := axe(page):
+        problems["check page, items missing"] = describe(violations)
 
     assert problems == {}, report(problems)
 
