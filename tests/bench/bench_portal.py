@@ -88,11 +88,15 @@ def measure(args):
             result = measure_page(site.applicant, url)
             figures["pages"][key][page] = result
             flag = "  <-- above the target" if result["queries"] > PAGE_QUERY_TARGET else ""
+            shown = (
+                f"{result['references']} dossiers listed"
+                if page == "dashboard"
+                else f"{result['events']} timeline entries"
+            )
             say(
                 f"  {page:<14} HTTP {result['status']}, {result['queries']:>3} queries, "
                 f"median {result['median_ms']:.1f} ms, fastest {result['min_ms']:.1f} ms, "
-                f"{result['references']} dossier references, "
-                f"{result['events']} timeline entries{flag}"
+                f"{shown}{flag}"
             )
             if args.show_queries or result["queries"] > PAGE_QUERY_TARGET:
                 for number, sql in enumerate(result["sql"], start=1):
