@@ -34,7 +34,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 AXE_SCRIPT = Path(__file__).with_name("vendor") / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_IMPACTS = {"serious", "critical"}
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 30_000
 
 E2E = [
     pytest.mark.e2e,
