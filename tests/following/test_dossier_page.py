@@ -206,3 +206,17 @@ def test_the_dossier_page_needs_the_same_few_queries_for_5_or_50_events(
     assert few == many
     if role == "applicant":
         assert many <= 10
+
+
+def test_the_name_of_a_message_file_is_made_safe(client, world):
+    dossier = world.dossier(S.SUBMITTED)
+    client.force_login(world.applicant)
+    upload = SimpleUploadedFile("..\\..\\budget\x07 2027.pdf", PDF)
+
+    assert write(client, dossier, "Budget joint.", upload).status_code == 302
+
+    message = Message.objects.get(application=dossier)
+    assert message.attachment_name == "budget 2027.pdf"
+    assert "budget 2027.pdf" in page(client.get(detail_url(dossier))).text("content")
+    download = client.get(f"/dossiers/{dossier.pk}/messages/{message.pk}/piece-jointe/")
+    assert 'filename="budget 2027.pdf"' in download["Content-Disposition"]
