@@ -37,7 +37,7 @@ from workflows.states import DossierState
 from .models import Decision, Opinion
 from .staff_selectors import EXPORT_VALUES, split_numbers, split_opinions
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 250  # rows read at a time: the memory buffer of an export
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DATETIME = "%d/%m/%Y %H:%M"
 XLSX_DATETIME = "dd/mm/yyyy hh:mm"

@@ -19,7 +19,7 @@ test client logged in as an administrator:
    and sorted by amount): SQL queries (target: constant, at most 10) and median and
    fastest time of ``--requests`` requests;
 2. the XLSX export of every dossier the administrator sees (the drafts excepted):
-   time (median of 3), peak Python memory allocated during the request
+   time (median of ``--export-runs``), peak Python memory allocated during the request
    (``tracemalloc``, a separate run, since tracing slows Python down), size, and the
    rows read back with openpyxl. The peak at 10,000 rows is printed beside the peak
    at 1,000 rows with their ratio: rows are written out as they are read, so the
@@ -33,6 +33,7 @@ summary of both databases at the end.
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -101,7 +102,9 @@ def child(args):
             "sql": sql,
             "median_ms": statistics.median(times) * 1000,
             "min_ms": min(times) * 1000,
-            "rows_shown": response.content.decode().count('href="/dossiers/'),
+            "rows_shown": len(
+                re.findall(r'href="/gestion/dossiers/\d+/"', response.content.decode())
+            ),
         }
 
     def export(url, check):
@@ -115,7 +118,7 @@ def child(args):
 
         fetch()  # warm-up
         times = []
-        for _ in range(3):
+        for _ in range(args.export_runs):
             started = time.perf_counter()
             size = fetch()
             times.append(time.perf_counter() - started)
@@ -215,6 +218,7 @@ def run_one(database, args):
     command = [sys.executable, __file__, "--child", "--json", str(output)]
     command += ["--dossiers", str(args.dossiers), "--small", str(args.small)]
     command += ["--requests", str(args.requests), "--seed", str(args.seed)]
+    command += ["--export-runs", str(args.export_runs)]
     if args.show_queries:
         command.append("--show-queries")
     try:
@@ -296,6 +300,7 @@ def main():
     parser.add_argument("--dossiers", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--export-runs", type=int, default=3, help="timed runs of each export")
     parser.add_argument("--seed", type=int, default=20261)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
