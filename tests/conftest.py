@@ -1,5 +1,7 @@
 import pytest
 from django.conf import settings
+from django.test import Client
+from django.utils import translation
 
 from tests.factories import (
     ApplicationFactory,
@@ -40,6 +42,53 @@ def _anymail_test_mailer(settings):
     anymail's test backend instead (it records what an ESP would receive, and still
     fills ``django.core.mail.outbox``)."""
     settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+
+
+# The site speaks French by default (settings.LANGUAGE_CODE); the assertions of the
+# suite are written against the English source strings. Tests therefore run in English
+# unless they say otherwise: code called directly runs with English active, and the test
+# clients ask for English pages (Accept-Language). A test about French pages asks for
+# them explicitly: ``client.get(url, HTTP_ACCEPT_LANGUAGE="fr")``, a ``django_language``
+# cookie, or ``client.defaults.pop("HTTP_ACCEPT_LANGUAGE")`` for the site's default.
+# Emails are rendered in French whatever the active language
+# (notifications.services.render_email), and the browser tests (tests/e2e) send the
+# Accept-Language of their browser context, French by default.
+TEST_LANGUAGE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_in_tests():
+    translation.activate(TEST_LANGUAGE)
+    yield
+    translation.deactivate()
+
+
+class EnglishClient(Client):
+    """A test client asking for English pages. A request leaves the test's own language
+    as it was: LocaleMiddleware activates the language of each request in the thread
+    that handles it, which is the test's thread."""
+
+    def __init__(self, *args, **defaults):
+        defaults.setdefault("HTTP_ACCEPT_LANGUAGE", TEST_LANGUAGE)
+        super().__init__(*args, **defaults)
+
+    def request(self, **request):
+        with translation.override(translation.get_language()):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's ``client``, asking for English pages."""
+    return EnglishClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's ``admin_client``, asking for English pages."""
+    client = EnglishClient()
+    client.force_login(admin_user)
+    return client
 
 
 class World:

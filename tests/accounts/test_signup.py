@@ -106,7 +106,7 @@ def test_signing_up_sends_a_french_verification_email_through_the_outbox(
     assert row.application is None
     assert message.extra_headers["X-Idempotency-Key"] == row.idempotency_key
     # The verification page tells the visitor what to do next.
-    sent_page = page(client.get(response["Location"]))
+    sent_page = page(client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr"))
     assert "Nous vous avons envoyé un e-mail pour validation" in sent_page.text("content")
     assert len(sent_page.all("h1")) == 1 and sent_page.all("footer")  # the site layout
 
@@ -247,7 +247,7 @@ def test_a_password_reset_link_works_once(
         set_password_url, {"password1": "Nouveau-Mot-2026", "password2": "Nouveau-Mot-2026"}
     )
 
-    again = client.get(link, follow=True)
+    again = client.get(link, follow=True, HTTP_ACCEPT_LANGUAGE="fr")
 
     assert "Le lien de réinitialisation du mot de passe est invalide" in again.content.decode()
     assert "password1" not in {field.get("name") for field in page(again).fields()}

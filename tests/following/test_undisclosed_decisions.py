@@ -119,7 +119,7 @@ def test_a_reopened_decision_leaves_no_trace_for_the_applicant(client, world):
     assert "Motivation: Après recours." in history
     assert DECLINE_REASON not in history
     assert "Recours gracieux du porteur." not in history
-    assert "8 000,00 €" in history  # the decision section, once notified
+    assert "8,000.00 €" in history  # the decision section, once notified (English page)
 
 
 def test_the_counts_and_the_state_filter_follow_what_the_applicant_may_see(client, world):

@@ -154,7 +154,10 @@ def new_call_data(client, world, **changes):
 
 
 def test_an_administrator_creates_a_call_with_its_lists(admin_client, world):
-    response = admin_client.post(CREATE, new_call_data(admin_client, world))
+    # Amounts typed the French way ("20000,50"), on the French site.
+    response = admin_client.post(
+        CREATE, new_call_data(admin_client, world), HTTP_ACCEPT_LANGUAGE="fr"
+    )
 
     call = Call.objects.get(title="AMI Mobilité solidaire")
     assert response.status_code == 302
@@ -321,13 +324,13 @@ def test_jury_members_are_chosen_among_the_jurors(admin_client, world):
         jurors=[str(world.juror.pk)],
     )
 
-    response = admin_client.post(CREATE, data)
+    response = admin_client.post(CREATE, data, HTTP_ACCEPT_LANGUAGE="fr")  # "20000,50"
 
     assert response.status_code == 302
     call = Call.objects.get(title="AMI Mobilité solidaire")
     assert list(call.jury.members.all()) == [world.juror]
     refused = new_call_data(admin_client, world, jurors=[str(world.instructor.pk)])
-    assert admin_client.post(CREATE, refused).status_code == 400
+    assert admin_client.post(CREATE, refused, HTTP_ACCEPT_LANGUAGE="fr").status_code == 400
 
 
 # ------------------------------------------------------------------- publish

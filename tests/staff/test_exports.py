@@ -126,6 +126,7 @@ def admin(client, world):
 
 def test_words_are_those_of_the_site_language_french_by_default(client, world, site):
     selected, _submitted, _draft = site
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")  # no language asked for: the site's own
     client.force_login(world.administrator)
 
     data = content(client.get(CSV)).decode("utf-8-sig")

@@ -79,7 +79,7 @@ def test_an_ami_dossier_goes_from_draft_to_notified_through_its_page(client, wor
     client.force_login(world.applicant)
     response = client.get(detail_url(dossier))
     decision_text = page(response).text("content")
-    assert "12 500,00 €" in decision_text
+    assert "12,500.00 €" in decision_text  # an English page
     sent = OutboundEmail.objects.get(application=dossier, event="select")
     assert sent.status == OutboundEmail.Status.SENT
     assert sent.subject in decision_text
