@@ -18,7 +18,15 @@ from workflows.flows import flow_class_for
 from workflows.models import TransitionLog
 from workflows.states import DossierState as S
 
-from .models import EligibilityReview, GovernanceBody, Opinion
+from .models import (
+    ConflictOfInterest,
+    EligibilityReview,
+    GovernanceBody,
+    JurorAssignment,
+    Jury,
+    Opinion,
+    Scorecard,
+)
 
 
 @dataclass(frozen=True)
@@ -192,3 +200,39 @@ def unanswered_bodies(dossier):
     """Bodies consulted on the dossier's call that have not given their opinion."""
     given = Opinion.objects.filter(application=dossier, body=OuterRef("pk"))
     return GovernanceBody.objects.filter(calls=dossier.call_id).exclude(Exists(given))
+
+
+# The jury on a dossier.
+
+
+def jury_panel(dossier, user):
+    from . import services
+
+    """What the staff page shows of the jury: for administrators, the jurors assigned
+    and those who declared a conflict, and the jurors who may still be assigned."""
+    if not rules.is_administrator(user):
+        return None
+    jury = Jury.objects.filter(call=dossier.call_id).first()
+    if jury is None:
+        return None
+    assigned = list(JurorAssignment.objects.filter(application=dossier).select_related("juror"))
+    conflicts = list(ConflictOfInterest.objects.filter(application=dossier).select_related("juror"))
+    submitted = set(
+        Scorecard.objects.filter(application=dossier, submitted_at__isnull=False).values_list(
+            "juror_id", flat=True
+        )
+    )
+    taken = {a.juror_id for a in assigned} | {c.juror_id for c in conflicts}
+    candidates = [
+        juror
+        for juror in jury.members.filter(groups__name=rules.JURORS, is_active=True).order_by(
+            "last_name", "first_name", "email"
+        )
+        if juror.pk not in taken
+    ]
+    return {
+        "assigned": [{"juror": a.juror, "submitted": a.juror_id in submitted} for a in assigned],
+        "conflicts": conflicts,
+        "candidates": candidates,
+        "open": dossier.state in services.ASSIGNABLE_STATES,
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_calls, views_decisions, views_dossier, views_list, views_opinions
+from . import views_calls, views_decisions, views_dossier, views_jury, views_list, views_opinions
 
 urlpatterns = [
     path("appels/", views_calls.call_list, name="staff_call_list"),
@@ -43,4 +43,11 @@ urlpatterns = [
     path("consultations/", views_opinions.staff_consultations, name="staff_consultations"),
     path("avis/", views_opinions.staff_opinion_queue, name="staff_opinion_queue"),
     path("avis/<int:pk>/", views_opinions.staff_opinion, name="staff_opinion"),
+    path(
+        "dossiers/<int:pk>/jures/",
+        views_jury.staff_dossier_assign_juror,
+        name="staff_dossier_assign_juror",
+    ),
+    path("jury/<int:pk>/", views_jury.staff_scorecard, name="staff_scorecard"),
+    path("jury/<int:pk>/conflit/", views_jury.staff_conflict, name="staff_conflict"),
 ]

@@ -141,6 +141,8 @@ def _page(
         "consultation": selectors.consultation(dossier),
         "review": selectors.latest_eligibility_review(dossier),
         "scores": score_summary(dossier) if shows_scores else None,
+        "jury": selectors.jury_panel(dossier, user),
+        "is_juror": rules.is_juror_of(user, dossier),
         "decision": dossier_selectors.current_decision(dossier, user),
         "actions": _actions(dossier, user, transition_form, consultation_form),
         "error": error,
