@@ -86,11 +86,20 @@ def is_applicant_of(user, dossier) -> bool:
     ) and dossier.organization_id in organization_ids(user)
 
 
+def instructor_ids(call) -> frozenset:
+    """The instructors of a call (one query, cached on the call object)."""
+    ids = getattr(call, "_tds_instructor_ids", None)
+    if ids is None:
+        ids = frozenset(call.instructors.values_list("pk", flat=True))
+        call._tds_instructor_ids = ids
+    return ids
+
+
 def is_instructor_of(user, dossier) -> bool:
     return (
         bool(user and user.is_authenticated and user.is_active)
         and INSTRUCTORS in roles(user)
-        and dossier.call.instructors.filter(pk=user.pk).exists()
+        and user.pk in instructor_ids(dossier.call)
     )
 
 
