@@ -98,7 +98,14 @@ def timeline(dossier, user) -> list[dict]:
         .defer("body_text", "body_html", "last_error")
     )
     if not internal:
-        emails = emails.filter(status=OutboundEmail.Status.SENT)
+        # The applicant sees what was sent to the organisation's members, not the
+        # emails of the City's reviewers (consultation, reminders).
+        from accounts.models import Membership
+
+        members = Membership.objects.filter(organization_id=dossier.organization_id)
+        emails = emails.filter(
+            status=OutboundEmail.Status.SENT, recipient__in=members.values("user__email")
+        )
     transitions = []
     decision_log = None
     for log in logs:
