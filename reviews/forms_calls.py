@@ -41,6 +41,8 @@ class EuroField(forms.DecimalField):
         if isinstance(value, str):
             for space in (" ", "\u202f", "\xa0", "€"):
                 value = value.replace(space, "")
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")  # a decimal comma, in English pages too
             if value.startswith("-"):
                 raise forms.ValidationError(_("The amount cannot be negative."), code="negative")
         return super().to_python(value)

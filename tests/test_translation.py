@@ -301,3 +301,27 @@ def test_the_language_switch_turns_the_pages_english_and_back(visitor, world):
 
     visitor.post(reverse("set_language"), {"language": "fr", "next": page_url})
     assert "État : Déposé" in text(visitor.get(page_url))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_amount_typed_with_a_decimal_comma_is_understood_in_either_language(
+    client, world, language
+):
+    """The help texts of both languages give "12500,50" as an example of an amount."""
+    amounts = {}
+    for amount in ("2000", "12500.50", "30000"):
+        made = world.dossier(
+            S.SUBMITTED, requested_amount=Decimal(amount), total_budget=Decimal("100000")
+        )
+        amounts[made.pk] = Decimal(amount)
+    client.force_login(world.administrator)
+
+    listed = client.get(
+        "/gestion/dossiers/", {"amount_min": "12 500,50"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    assert listed.status_code == 200
+    shown = {
+        int(pk) for pk in re.findall(r'href="/gestion/dossiers/(\d+)/"', listed.content.decode())
+    }
+    assert {amounts[pk] for pk in shown} == {Decimal("12500.50"), Decimal("30000")}
