@@ -1,0 +1,704 @@
+"""Access-control matrix of the back-office: every staff URL, every role, the exact
+answer each one gets.
+
+The URLs are read from the URL resolver: everything under ``/gestion/``, every URL of
+``notifications/urls.py`` (outbox pages, decision letters, webhooks) and the files of
+a dossier. A URL without its row in ``TABLE`` fails ``test_every_staff_url_has_its_row``,
+so that a new page cannot ship without saying who may open it.
+
+Roles (columns): anonymous; the applicant of the dossier's organisation; an applicant
+of another organisation; an instructor of another call; a governance member of a body
+not consulted on the call; a juror of the call not assigned to the dossier; an
+administrator; and, as extra columns, the instructor of the call, a member of the body
+consulted and a juror assigned to the dossier.
+
+Answers: an anonymous visitor is sent to the login page (and comes back after); a
+forbidden object or page answers 404 (ids leak nothing); an allowed page answers 200,
+an allowed action (POST with minimal valid data) its redirect or its report page. A
+POST-only URL answers 405 to a GET (before any access check when the view checks the
+method first: that answer is the same for every id, so it leaks nothing either). Pages
+that list things (calls, dossiers, exports, queues, outbox) are also read: the dossier
+or call of the test is named exactly for the roles that may see it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from io import BytesIO
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from calls import services as dossier_services
+from calls import uploads
+from notifications.models import OutboundEmail
+from reviews import services as review_services
+from reviews.models import GovernanceBody
+from tests.factories import CallFactory, UserFactory
+from workflows import rules
+from workflows.services import perform
+from workflows.states import DossierState as S
+
+# ----------------------------------------------------------------------- roles
+
+ANONYMOUS = "anonymous"
+APPLICANT = "applicant"  # member of the dossier's organisation
+OTHER_APPLICANT = "other_applicant"  # member of another organisation
+OTHER_INSTRUCTOR = "other_instructor"  # instructs another call only
+OTHER_GOVERNANCE = "other_governance"  # member of a body not consulted on the call
+JUROR = "juror"  # member of the call's jury, not assigned to the dossier
+ADMINISTRATOR = "administrator"
+INSTRUCTOR = "instructor"  # instructs the dossier's call
+GOVERNANCE = "governance"  # member of the body consulted on the call
+ASSIGNED_JUROR = "assigned_juror"  # juror assigned to the dossier
+
+ROLES = [
+    ANONYMOUS,
+    APPLICANT,
+    OTHER_APPLICANT,
+    OTHER_INSTRUCTOR,
+    OTHER_GOVERNANCE,
+    JUROR,
+    ADMINISTRATOR,
+    INSTRUCTOR,
+    GOVERNANCE,
+    ASSIGNED_JUROR,
+]
+
+LOGIN = "login"  # expected answer: 302 to the login page, coming back to the URL
+
+# URLs outside /gestion/ and notifications/urls.py that serve a dossier's files.
+FILE_URLS = {"dossier_attachment", "dossier_message_attachment"}
+STAFF_PREFIX = "gestion/"
+NOTIFICATIONS_URLCONF = "notifications.urls"
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def pdf_upload(name="document.pdf"):
+    """A PDF checked as the forms check it: ``(file, inspected)``."""
+    upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    return upload, uploads.inspect(upload)
+
+
+# ----------------------------------------------------------------------- data
+
+
+class Scene:
+    """The ``world`` of the test, with the people of the extra columns: an instructor
+    of another call, a body consulted on that other call only, a juror assigned to
+    the dossiers built here."""
+
+    def __init__(self, world, settings):
+        self.world = world
+        self.settings = settings
+        self.other_call = CallFactory(opinions_required=True)
+        self.other_call.instructors.add(world.other_instructor)
+        self.other_body = GovernanceBody.objects.create(name="Conseil citoyen de la Bastide")
+        self.other_governance = UserFactory(
+            email="instance-bastide@example.org", roles=[rules.GOVERNANCE_MEMBERS]
+        )
+        self.other_body.members.add(self.other_governance)
+        self.other_call.governance_bodies.add(self.other_body)
+        self.assigned_juror = UserFactory(email="jure-affecte@example.org", roles=[rules.JURORS])
+        world.jury.members.add(self.assigned_juror)
+        self.users = {
+            ANONYMOUS: None,
+            APPLICANT: world.applicant,
+            OTHER_APPLICANT: world.other_applicant,
+            OTHER_INSTRUCTOR: world.other_instructor,
+            OTHER_GOVERNANCE: self.other_governance,
+            JUROR: world.juror,
+            ADMINISTRATOR: world.administrator,
+            INSTRUCTOR: world.instructor,
+            GOVERNANCE: world.governance,
+            ASSIGNED_JUROR: self.assigned_juror,
+        }
+
+    def dossier(self, state):
+        """A dossier of ``world.organization`` in ``state``, the assigned juror assigned
+        to it (``in_jury``: the call's jury scores its dossiers). After
+        ``in_consultation``, the body consulted has given its opinion (with a
+        document), which closed the consultation by itself."""
+        world = self.world
+        if state == S.IN_JURY:
+            world.call.jury_scores = True
+            world.call.save(update_fields=["jury_scores"])
+        if state in (S.SUBMITTED, S.ELIGIBLE, S.IN_CONSULTATION, S.IN_JURY):
+            dossier = world.dossier(state)
+            review_services.assign_juror(dossier, self.assigned_juror, world.administrator)
+            return dossier
+        dossier = self.dossier(S.IN_CONSULTATION)
+        review_services.record_opinion(
+            dossier,
+            world.body,
+            world.governance,
+            "favourable",
+            "Projet utile au quartier, porté par une équipe solide.",
+            document=pdf_upload("avis.pdf"),
+        )
+        assert dossier.state == S.AWAITING_DECISION
+        if state == S.AWAITING_DECISION:
+            return dossier
+        perform(
+            dossier,
+            "select",
+            world.administrator,
+            amount="12000",
+            reason="Projet ancré dans le quartier.",
+        )
+        if state == S.SELECTED:
+            return dossier
+        assert state == S.NOTIFIED
+        perform(dossier, "notify", world.administrator)
+        return dossier
+
+
+@dataclass
+class Target:
+    url: str
+    data: dict | None = None  # what a POST sends
+    mention: str = ""  # text that a 200 answer shows exactly to the roles of Entry.sees
+    goes_to: str = ""  # where an allowed POST redirects
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The expected answers of one URL. Roles not named: 404 (or ``get_others``)."""
+
+    build: Callable[[Scene, str], Target]
+    get: dict = field(default_factory=dict)
+    post: dict | None = None  # None: the URL's POST is not exercised
+    get_others: int = 404
+    sees: frozenset | None = None  # roles whose 200 answer names Target.mention (None:
+    # every role that gets a 200)
+
+
+def _dossier_url(state, **extra):
+    def build(scene, name):
+        dossier = scene.dossier(state)
+        return Target(reverse(name, args=[dossier.pk]), mention=dossier.reference, **extra)
+
+    return build
+
+
+def _call_url(scene, name):
+    return Target(reverse(name, args=[scene.world.call.pk]))
+
+
+def _no_args(mention_state=None):
+    def build(scene, name):
+        mention = scene.dossier(mention_state).reference if mention_state else ""
+        return Target(reverse(name), mention=mention)
+
+    return build
+
+
+def _calls_list(scene, name):
+    return Target(reverse(name), mention=scene.world.call.title)
+
+
+def _publish(scene, name):
+    call = scene.world.call
+    call.is_published = False
+    call.save(update_fields=["is_published"])
+    return Target(
+        reverse(name, args=[call.pk]),
+        data={},
+        goes_to=reverse("staff_call_detail", args=[call.pk]),
+    )
+
+
+def _close(scene, name):
+    call = scene.world.call
+    return Target(
+        reverse(name, args=[call.pk]),
+        data={"reason": "Enveloppe épuisée."},
+        goes_to=reverse("staff_call_detail", args=[call.pk]),
+    )
+
+
+def _clone(scene, name):
+    call = scene.world.call
+    opens = timezone.localtime() + timedelta(days=60)
+    return Target(
+        reverse(name, args=[call.pk]),
+        data={
+            "title": "AMI Accès aux droits, nouvelle édition",
+            "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (opens + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+
+def _decisions(scene, name):
+    dossier = scene.dossier(S.AWAITING_DECISION)
+    call = scene.world.call
+    return Target(
+        f"{reverse(name)}?call={call.pk}",
+        data={
+            "call": call.pk,
+            "action": "decline",
+            "dossier": dossier.pk,
+            f"state-{dossier.pk}": dossier.state,
+            "decline_reason": "Le projet ne répond pas au besoin identifié.",
+        },
+        mention=dossier.reference,
+    )
+
+
+def _transition(scene, name):
+    dossier = scene.dossier(S.AWAITING_DECISION)
+    return Target(
+        reverse(name, args=[dossier.pk, "decline"]),
+        data={"expected_state": dossier.state, "reason": "Le projet ne répond pas au besoin."},
+        goes_to=reverse("staff_dossier_detail", args=[dossier.pk]),
+    )
+
+
+def _due_date() -> str:
+    return (timezone.localdate() + timedelta(days=15)).isoformat()
+
+
+def _consult(scene, name):
+    dossier = scene.dossier(S.ELIGIBLE)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={"expected_state": dossier.state, "due_at": _due_date()},
+        goes_to=reverse("staff_dossier_detail", args=[dossier.pk]),
+    )
+
+
+def _consultations(scene, name):
+    dossier = scene.dossier(S.ELIGIBLE)
+    call = scene.world.call
+    return Target(
+        f"{reverse(name)}?call={call.pk}",
+        data={
+            "call": call.pk,
+            "dossier": dossier.pk,
+            f"state-{dossier.pk}": dossier.state,
+            "due_at": _due_date(),
+        },
+        mention=dossier.reference,
+    )
+
+
+def _message(scene, name):
+    dossier = scene.dossier(S.IN_CONSULTATION)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={"body": "Budget vérifié avec le service financier.", "internal": "on"},
+        goes_to=reverse("staff_dossier_detail", args=[dossier.pk]),
+    )
+
+
+def _eligibility(scene, name):
+    dossier = scene.dossier(S.SUBMITTED)
+    data = {"expected_state": dossier.state, "outcome": "eligible"}
+    for criterion in dossier.call.eligibility_criteria.all():
+        data[f"criterion_{criterion.pk}"] = "pass"
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data=data,
+        goes_to=reverse("staff_dossier_detail", args=[dossier.pk]),
+    )
+
+
+def _opinion(scene, name):
+    dossier = scene.dossier(S.IN_CONSULTATION)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={
+            "body": scene.world.body.pk,
+            "verdict": "favourable",
+            "motivation": "Un projet attendu dans le quartier.",
+        },
+        goes_to=reverse("staff_opinion_queue"),
+    )
+
+
+def _opinion_document(scene, name):
+    dossier = scene.dossier(S.AWAITING_DECISION)
+    opinion = dossier.opinions.get()
+    return Target(reverse(name, args=[dossier.pk, opinion.pk]))
+
+
+def _held_email(scene):
+    dossier = scene.dossier(S.SELECTED)
+    email = OutboundEmail.objects.filter(
+        application=dossier, status=OutboundEmail.Status.HELD
+    ).first()
+    assert email is not None, "a selected dossier has its decision email held for review"
+    return dossier, email
+
+
+def _outbox_detail(scene, name):
+    _dossier, email = _held_email(scene)
+    return Target(reverse(name, args=[email.pk]), mention=email.subject)
+
+
+def _outbox_edit(scene, name):
+    _dossier, email = _held_email(scene)
+    return Target(
+        reverse(name, args=[email.pk]),
+        data={"subject": "Votre dossier", "body_text": "Madame, Monsieur,\n\nBonne nouvelle."},
+        goes_to=reverse("outbox_detail", args=[email.pk]),
+    )
+
+
+def _outbox_cancel(scene, name):
+    _dossier, email = _held_email(scene)
+    return Target(
+        reverse(name, args=[email.pk]),
+        data={"confirm": "on"},
+        goes_to=reverse("outbox_list"),
+    )
+
+
+def _outbox_send(scene, name):
+    dossier, _email = _held_email(scene)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={f"state-{dossier.pk}": dossier.state},
+        goes_to=reverse("outbox_list"),
+    )
+
+
+def _outbox_send_all(scene, name):
+    dossier, _email = _held_email(scene)
+    return Target(
+        reverse(name),
+        data={"dossier": dossier.pk, f"state-{dossier.pk}": dossier.state},
+        mention=dossier.reference,
+    )
+
+
+def _outbox_list(scene, name):
+    dossier, _email = _held_email(scene)
+    return Target(reverse(name), mention=dossier.reference)
+
+
+def _assign_juror(scene, name):
+    dossier = scene.dossier(S.IN_CONSULTATION)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={"juror": scene.world.juror.pk},
+        goes_to=reverse("staff_dossier_detail", args=[dossier.pk]),
+    )
+
+
+def _scorecard(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={"comment": "Action utile.", "action": "save"},
+        mention=dossier.reference,
+        goes_to=reverse(name, args=[dossier.pk]),
+    )
+
+
+def _conflict(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={"reason": "Je siège au bureau de cette association."},
+        goes_to=reverse("dashboard"),
+    )
+
+
+def _webhook(scene, name):
+    # Configured, so that the view answers; the request carries no credentials.
+    scene.settings.ANYMAIL = {"WEBHOOK_SECRET": "fournisseur:secret-du-webhook"}
+    return Target(reverse(name), data={})
+
+
+def _attachment(scene, name):
+    dossier = scene.dossier(S.SUBMITTED)
+    attachment = dossier.attachments.first()
+    return Target(reverse(name, args=[dossier.pk, attachment.pk]))
+
+
+def _message_attachment(scene, name):
+    """The file of an internal note: staff who may see the dossier, never the applicant."""
+    dossier = scene.dossier(S.IN_CONSULTATION)
+    note = dossier_services.post_message(
+        dossier,
+        scene.world.instructor,
+        "Relevé d'identité bancaire vérifié.",
+        internal=True,
+        attachment=pdf_upload("rib.pdf"),
+    )
+    return Target(reverse(name, args=[dossier.pk, note.pk]))
+
+
+# ---------------------------------------------------------------- the table
+
+ADMIN_AND_INSTRUCTOR = frozenset({ADMINISTRATOR, INSTRUCTOR})
+# Staff who may see a dossier of the call once its consultation is open.
+STAFF_OF_CONSULTED = {ADMINISTRATOR: 200, INSTRUCTOR: 200, GOVERNANCE: 200, ASSIGNED_JUROR: 200}
+BACK_OFFICE = {ADMINISTRATOR: 200, INSTRUCTOR: 200, OTHER_INSTRUCTOR: 200}
+ADMIN = {ADMINISTRATOR: 200}
+# POST-only views that check the method before anything else (after the login).
+METHOD_FIRST = 405
+# The webhooks answer every role as the anonymous visitor: a session opens nothing,
+# a post without the provider's credentials is rejected.
+WEBHOOK_GET = dict.fromkeys(ROLES, 405)
+WEBHOOK_POST = dict.fromkeys(ROLES, 400)
+
+TABLE = {
+    # Calls (B1).
+    "staff_call_list": Entry(_calls_list, get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
+    "staff_call_create": Entry(_no_args(), get=ADMIN),
+    "staff_call_detail": Entry(_call_url, get={ADMINISTRATOR: 200, INSTRUCTOR: 200}),
+    "staff_call_edit": Entry(_call_url, get=ADMIN),
+    "staff_call_publish": Entry(_publish, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST),
+    "staff_call_close": Entry(_close, get=ADMIN, post={ADMINISTRATOR: 302}),
+    "staff_call_clone": Entry(_clone, get=ADMIN, post={ADMINISTRATOR: 302}),
+    # Staff list and exports (B1).
+    "staff_dossier_list": Entry(_no_args(S.SUBMITTED), get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
+    "staff_dossier_export_csv": Entry(
+        _no_args(S.SUBMITTED), get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR
+    ),
+    "staff_dossier_export_xlsx": Entry(
+        _no_args(S.SUBMITTED), get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR
+    ),
+    # Decisions in bulk (B2).
+    "staff_decisions": Entry(
+        _decisions, get=ADMIN, post={ADMINISTRATOR: 200}, sees=frozenset({ADMINISTRATOR})
+    ),
+    # Staff page of a dossier, its actions, eligibility (B3).
+    "staff_dossier_detail": Entry(_dossier_url(S.IN_CONSULTATION), get=STAFF_OF_CONSULTED),
+    "staff_dossier_transition": Entry(
+        _transition,
+        # Who may see the dossier but not decide it: refused as such (nothing leaks).
+        post={ADMINISTRATOR: 302, INSTRUCTOR: 403, GOVERNANCE: 403, ASSIGNED_JUROR: 403},
+        get_others=METHOD_FIRST,
+    ),
+    "staff_dossier_consult": Entry(
+        _consult,
+        # An eligible dossier is not shown to the governance bodies yet.
+        post={ADMINISTRATOR: 302, INSTRUCTOR: 403, ASSIGNED_JUROR: 403},
+        get_others=METHOD_FIRST,
+    ),
+    "staff_dossier_message": Entry(
+        _message, post={ADMINISTRATOR: 302, INSTRUCTOR: 302}, get_others=METHOD_FIRST
+    ),
+    "staff_eligibility": Entry(_eligibility, get={INSTRUCTOR: 200}, post={INSTRUCTOR: 302}),
+    "staff_opinion_document": Entry(_opinion_document, get=STAFF_OF_CONSULTED),
+    # Governance-body opinions (B3).
+    "staff_consultations": Entry(
+        _consultations, get=ADMIN, post={ADMINISTRATOR: 200}, sees=frozenset({ADMINISTRATOR})
+    ),
+    "staff_opinion_queue": Entry(
+        _no_args(S.IN_CONSULTATION),
+        get={GOVERNANCE: 200, OTHER_GOVERNANCE: 200},
+        sees=frozenset({GOVERNANCE}),
+    ),
+    "staff_opinion": Entry(_opinion, get={GOVERNANCE: 200}, post={GOVERNANCE: 302}),
+    # The jury on a dossier (B3).
+    "staff_dossier_assign_juror": Entry(
+        _assign_juror, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
+    ),
+    "staff_scorecard": Entry(_scorecard, get={ASSIGNED_JUROR: 200}, post={ASSIGNED_JUROR: 302}),
+    "staff_conflict": Entry(_conflict, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST),
+    # Outbox and letters (B2).
+    "outbox_list": Entry(_outbox_list, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "outbox_sent": Entry(_no_args(), get=ADMIN),
+    "outbox_detail": Entry(_outbox_detail, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "outbox_edit": Entry(_outbox_edit, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
+    "outbox_cancel": Entry(_outbox_cancel, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
+    "outbox_send": Entry(_outbox_send, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
+    "outbox_send_all": Entry(
+        _outbox_send_all,
+        get={ADMINISTRATOR: 405},
+        post={ADMINISTRATOR: 200},
+        sees=frozenset({ADMINISTRATOR}),
+    ),
+    "outbox_letter_preview": Entry(_dossier_url(S.SELECTED), get=ADMIN),
+    "outbox_decision_letter": Entry(
+        _dossier_url(S.NOTIFIED), get={APPLICANT: 200, **STAFF_OF_CONSULTED}
+    ),
+    # The provider's webhooks: its credentials, not a session, open them.
+    "outbox_webhook_brevo": Entry(_webhook, get=WEBHOOK_GET, post=WEBHOOK_POST),
+    "outbox_webhook_mailjet": Entry(_webhook, get=WEBHOOK_GET, post=WEBHOOK_POST),
+    # Files of a dossier.
+    "dossier_attachment": Entry(
+        _attachment,
+        get={APPLICANT: 200, ADMINISTRATOR: 200, INSTRUCTOR: 200, ASSIGNED_JUROR: 200},
+    ),
+    "dossier_message_attachment": Entry(_message_attachment, get=STAFF_OF_CONSULTED),
+}
+
+
+# ------------------------------------------------------------- enumeration
+
+
+def staff_urls() -> dict[str, str]:
+    """Every staff URL the resolver knows: name (or route, when unnamed) → route."""
+    found = {}
+
+    def walk(patterns, prefix, module):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                urlconf = pattern.urlconf_name
+                walk(pattern.url_patterns, route, getattr(urlconf, "__name__", urlconf))
+            elif (
+                route.startswith(STAFF_PREFIX)
+                or module == NOTIFICATIONS_URLCONF
+                or pattern.name in FILE_URLS
+            ):
+                found[pattern.name or route] = route
+
+    walk(get_resolver().url_patterns, "", settings.ROOT_URLCONF)
+    return found
+
+
+def test_every_staff_url_has_its_row():
+    urls = staff_urls()
+    unlisted = [
+        f"unlisted staff URL: {name} (/{route})"
+        for name, route in sorted(urls.items())
+        if name not in TABLE
+    ]
+    assert not unlisted, "\n".join(unlisted)
+    gone = sorted(set(TABLE) - set(urls))
+    assert not gone, f"rows of URLs that no longer exist: {gone}"
+
+
+def test_the_enumeration_finds_the_staff_areas():
+    """The walk of the resolver sees the back-office, the outbox and the files (a
+    broken walk would find nothing and let every URL through)."""
+    urls = staff_urls()
+    assert urls["staff_dossier_list"] == "gestion/dossiers/"
+    assert urls["outbox_list"] == "gestion/courriels/"
+    assert "outbox_decision_letter" in urls and "outbox_webhook_brevo" in urls
+    assert "dossier_attachment" in urls
+    assert "dossier_detail" not in urls and "dashboard" not in urls
+
+
+# ------------------------------------------------------------------ the matrix
+
+
+def _text(response) -> str | None:
+    """What an answer shows: the page, the CSV, or the cells of the XLSX (None for a
+    PDF, checked to be one)."""
+    if response.streaming:
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        workbook = load_workbook(BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
+    if response["Content-Type"].startswith("application/pdf"):
+        assert content.startswith(b"%PDF"), "a PDF answer that is not a PDF"
+        return None
+    return content.decode(errors="replace")
+
+
+def _expected(table: dict, role: str, others):
+    if role in table:
+        return table[role]
+    if role == ANONYMOUS:
+        return LOGIN
+    return others
+
+
+def _check(response, expected, url, target, role, entry, method):
+    where = f"{method} {url} as {role}"
+    if expected == LOGIN:
+        login = reverse(settings.LOGIN_URL)
+        assert (response.status_code, response.get("Location", "")) == (
+            302,
+            f"{login}?next={quote(url, safe='/')}",
+        ), f"{where}: expected the login page, got {response.status_code}"
+        return
+    assert response.status_code == expected, (
+        f"{where}: got {response.status_code}, expected {expected}"
+    )
+    if expected == 302 and target.goes_to:
+        assert response["Location"] == target.goes_to, where
+    text = _text(response) if expected == 200 else None
+    if text is not None and target.mention:
+        sees = entry.sees if entry.sees is not None else {role}
+        shown = target.mention in text
+        assert shown == (role in sees), (
+            f"{where}: {target.mention!r} {'shown' if shown else 'not shown'}"
+        )
+
+
+def fingerprint() -> tuple:
+    """What an action may change: calls, dossiers, their history, notes and opinions,
+    juries, decisions and emails."""
+    from calls.models import Application, Call, Message
+    from reviews.models import (
+        ConflictOfInterest,
+        Decision,
+        JurorAssignment,
+        Opinion,
+        Scorecard,
+    )
+    from workflows.models import TransitionLog
+
+    counted = (TransitionLog, Message, Opinion, Scorecard, ConflictOfInterest, JurorAssignment)
+    return (
+        tuple(model.objects.count() for model in (*counted, Decision)),
+        list(Call.objects.order_by("pk").values_list("pk", "is_published", "closes_at", "title")),
+        list(Application.objects.order_by("pk").values_list("pk", "state")),
+        list(OutboundEmail.objects.order_by("pk").values_list("pk", "status", "subject")),
+    )
+
+
+SUCCESS = {200, 302}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_access(name, role, world, client, settings):
+    entry = TABLE[name]
+    scene = Scene(world, settings)
+    target = entry.build(scene, name)
+    user = scene.users[role]
+    if user is not None:
+        client.force_login(user)
+
+    before = fingerprint()
+    expected = _expected(entry.get, role, entry.get_others)
+    _check(client.get(target.url), expected, target.url, target, role, entry, "GET")
+    assert fingerprint() == before, f"GET {target.url} as {role} changed data"
+    if entry.post is not None:
+        url = target.url.split("?")[0]
+        expected = _expected(entry.post, role, 404)
+        _check(client.post(url, target.data or {}), expected, url, target, role, entry, "POST")
+        changed = fingerprint() != before
+        if expected in SUCCESS:
+            assert changed, f"allowed POST {url} as {role} changed nothing"
+        else:
+            assert not changed, f"refused POST {url} as {role} changed data"
+
+
+def test_a_decision_letter_is_not_served_before_the_notification(world, client, settings):
+    """Before its notification a decision is not disclosed: its letter is only the
+    administrators' preview, not the letter the applicant downloads."""
+    scene = Scene(world, settings)
+    dossier = scene.dossier(S.SELECTED)
+    letter = reverse("outbox_decision_letter", args=[dossier.pk])
+    for role in (APPLICANT, ADMINISTRATOR, INSTRUCTOR):
+        client.force_login(scene.users[role])
+        assert client.get(letter).status_code == 404, role
+    client.force_login(world.administrator)
+    preview = client.get(reverse("outbox_letter_preview", args=[dossier.pk]))
+    assert preview.status_code == 200
+    assert preview.content.startswith(b"%PDF")
