@@ -219,6 +219,12 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     return message
 
 
+SECRET_EVENT_PREFIX = "account_"
+SECRET_BODY_PLACEHOLDER = (
+    "[Contenu effacé après l'envoi : ce courriel contenait un lien personnel.]"
+)
+
+
 def deliver(email_id) -> str:
     """Send one outbox row if it is due and nobody else is sending it.
 
@@ -251,7 +257,13 @@ def deliver(email_id) -> str:
             _schedule_retry(email_id, next_at)
         return status
     anymail_status = getattr(message, "anymail_status", None)
+    secret = {}
+    if email.event.startswith(SECRET_EVENT_PREFIX):
+        # Account emails carry one-time links (verification, password reset): once
+        # sent, their bodies are not kept where the outbox pages or the admin show them.
+        secret = {"body_text": SECRET_BODY_PLACEHOLDER, "body_html": ""}
     OutboundEmail.objects.filter(pk=email_id).update(
+        **secret,
         status=Status.SENT,
         attempts=email.attempts + 1,
         sent_at=timezone.now(),
