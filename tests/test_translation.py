@@ -1,13 +1,16 @@
-"""The French translation: every string of the catalogue translated, placeholders kept,
-the compiled catalogue in step with its source; French is what a visitor gets unless
-they ask for English, through their browser or the language switch of every page."""
+"""The French translation: every string of the code in the catalogue and translated,
+placeholders kept, the compiled catalogue in step with its source; French is what a
+visitor gets unless they ask for English, through their browser or the language switch
+of every page."""
 
 import ast
 import gettext
 import html
+import os
 import re
 import shutil
 import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -325,3 +328,54 @@ def test_an_amount_typed_with_a_decimal_comma_is_understood_in_either_language(
         int(pk) for pk in re.findall(r'href="/gestion/dossiers/(\d+)/"', listed.content.decode())
     }
     assert {amounts[pk] for pk in shown} == {Decimal("12500.50"), Decimal("30000")}
+
+
+# The catalogue and the code ------------------------------------------------------------
+
+SOURCES_LEFT_OUT = {".git", ".venv", "var", "tests", "node_modules", "test-results", "locale"}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def test_every_string_of_the_code_is_in_the_catalogue(tmp_path):
+    """``makemessages`` run over a copy of the code finds nothing new to translate, and
+    nothing the catalogue holds has left the code."""
+    if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
+        if in_ci():
+            pytest.fail("gettext is not installed: it must be under CI", pytrace=False)
+        pytest.skip("gettext (xgettext, msgmerge) is not installed: run `make install`")
+    copy = tmp_path / "site"
+    shutil.copytree(
+        settings.BASE_DIR,
+        copy,
+        ignore=lambda folder, names: [
+            name
+            for name in names
+            if (folder == str(settings.BASE_DIR) and name in SOURCES_LEFT_OUT)
+            or name == "__pycache__"
+        ],
+    )
+    fresh = copy / PO.relative_to(settings.BASE_DIR)
+    fresh.parent.mkdir(parents=True)
+    shutil.copy(PO, fresh)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale=fr", "--no-obsolete"],
+        cwd=copy,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+    def strings(path):
+        return {(e["msgctxt"], e["msgid"]): e for e in read_po(path)[1:] if not e["obsolete"]}
+
+    found, committed = strings(fresh), strings(PO)
+    new = sorted(repr(msgid)[:90] for _context, msgid in found.keys() - committed.keys())
+    gone = sorted(repr(msgid)[:90] for _context, msgid in committed.keys() - found.keys())
+    assert new == [], "strings of the code missing from django.po: run makemessages"
+    assert gone == [], "strings of django.po no longer in the code: run makemessages"
+    fuzzy = [name(e) for e in found.values() if "fuzzy" in e["flags"] or not all(e["msgstr"])]
+    assert fuzzy == []
