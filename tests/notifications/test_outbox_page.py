@@ -229,6 +229,9 @@ def test_sending_one_notifies_the_dossier_and_attaches_the_letter(admin_client, 
     message = mail.outbox[-1]
     assert message.subject == email.subject
     assert message.to == [world.applicant.email]
+    body = message.body.replace("\xa0", " ").replace("\u202f", " ")
+    assert "avec une subvention de 25 000,00 €." in body
+    assert "une convention d'objectifs sera conclue" in body
     name, content, mimetype = the_letter(message)
     assert name == f"decision-{dossier.reference}.pdf"
     assert mimetype == "application/pdf"

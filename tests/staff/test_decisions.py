@@ -209,6 +209,9 @@ def test_missing_negative_and_excessive_amounts_are_reported_by_reference(admin_
     # The refused rows are still offered, checked, with what was typed and the error.
     assert content.value(f"amount-{negative.pk}") == "-500"
     assert "The amount must be above zero." in content.text(f"row-{negative.pk}")
+    [amount_field] = [a for a in content.all("input") if a.get("id") == f"amount-{negative.pk}"]
+    assert amount_field["aria-invalid"] == "true"
+    assert content.text(amount_field["aria-describedby"]) == "Error: The amount must be above zero."
     checked = {a["value"] for a in content.all("input") if "checked" in a}
     assert checked == {str(missing.pk), str(negative.pk), str(too_much.pk)}
 
