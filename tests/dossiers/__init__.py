@@ -16,13 +16,19 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
 WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 
+ZIP_DATE = (2026, 1, 1, 0, 0, 0)
+
+
 def _zip(members: dict, *, mimetype_first: bytes | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        # A fixed date: the same members always make the same bytes.
         if mimetype_first is not None:
-            archive.writestr("mimetype", mimetype_first, compress_type=zipfile.ZIP_STORED)
+            info = zipfile.ZipInfo("mimetype", date_time=ZIP_DATE)
+            archive.writestr(info, mimetype_first, compress_type=zipfile.ZIP_STORED)
         for name, content in members.items():
-            archive.writestr(name, content, compress_type=zipfile.ZIP_DEFLATED)
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            archive.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
