@@ -23,6 +23,7 @@ from calls.models import Application
 from calls.selectors import dossier_for
 from workflows import rules
 from workflows.exceptions import StaleDossier
+from workflows.http import posted_ids
 from workflows.states import DossierState
 
 from . import services
@@ -98,18 +99,6 @@ def _requests_from_post(post, ids):
     ]
 
 
-def _posted_ids(values) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            continue
-        if pk not in ids:
-            ids.append(pk)
-    return ids
-
-
 @administrators_only
 @require_POST
 def outbox_send(request, pk):
@@ -132,7 +121,7 @@ def outbox_send(request, pk):
 @require_POST
 def outbox_send_all(request):
     """Notify every dossier listed on the page, each in its own transaction."""
-    ids = _posted_ids(request.POST.getlist("dossier"))
+    ids = posted_ids(request.POST.getlist("dossier"))
     if not ids:
         return _outbox_page(request, error=_("There is no decision email to send."), status=400)
     report = services.notify_dossiers(_requests_from_post(request.POST, ids), request.user)

@@ -16,6 +16,7 @@ from calls.models import Application, Call
 from notifications import services as outbox
 from notifications.models import OutboundEmail
 from notifications.views import administrators_only
+from workflows.http import posted_ids
 from workflows.states import DECIDED_STATES
 from workflows.states import DossierState as S
 
@@ -40,18 +41,6 @@ def _chosen_call(calls, raw):
     return next((call for call in calls if call.pk == pk), None)
 
 
-def _posted_ids(values) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            continue
-        if pk not in ids:
-            ids.append(pk)
-    return ids
-
-
 def _rows(call, post=None, errors=None):
     """The dossiers of the call awaiting decision, with what was typed for each."""
     dossiers = with_scores(
@@ -69,7 +58,7 @@ def _rows(call, post=None, errors=None):
         opinions.setdefault(opinion.application_id, []).append(opinion)
     post = post or {}
     errors = errors or {}
-    checked = set(_posted_ids(post.getlist("dossier"))) if post else set()
+    checked = set(posted_ids(post.getlist("dossier"))) if post else set()
     return [
         {
             "dossier": dossier,
@@ -110,7 +99,7 @@ def _decide(request, call):
     action = post.get("action")
     if action not in ACTIONS:
         return None, _("Choose an action: select or decline the checked dossiers."), None
-    ids = _posted_ids(post.getlist("dossier"))
+    ids = posted_ids(post.getlist("dossier"))
     if not ids:
         return None, _("Check at least one dossier."), None
     decline_reason = post.get("decline_reason", "").strip()

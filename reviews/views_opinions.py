@@ -16,24 +16,13 @@ from calls import selectors as dossier_selectors
 from calls.models import Application, Call
 from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
+from workflows.http import posted_ids
 from workflows.states import DossierState as S
 
 from . import dossier_selectors as selectors
 from . import services
 from .forms import ConsultationForm, OpinionForm
 from .models import GovernanceBody
-
-
-def _posted_ids(values) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            pk = int(value)
-        except (TypeError, ValueError):
-            continue
-        if pk not in ids:
-            ids.append(pk)
-    return ids
 
 
 def _consultable_calls():
@@ -63,7 +52,7 @@ def staff_consultations(request):
     form = ConsultationForm(request.POST if request.method == "POST" else None)
     checked = set()
     if request.method == "POST":
-        ids = _posted_ids(request.POST.getlist("dossier"))
+        ids = posted_ids(request.POST.getlist("dossier"))
         checked = set(ids)
         if not ids:
             error, status = _("Check at least one dossier."), 400
