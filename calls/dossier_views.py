@@ -27,7 +27,7 @@ from workflows.exceptions import (
     TransitionNotPermitted,
 )
 from workflows.models import TransitionLog
-from workflows.services import perform
+from workflows.services import perform, unmet
 from workflows.states import DossierState
 
 from . import selectors, services, uploads
@@ -412,28 +412,16 @@ def dossier_attachment(request, pk, attachment_pk):
 
 
 def _blocking_items(dossier, transition) -> list[dict]:
-    """Every unmet condition of the submission, with the section where it is fixed.
-
-    The same conditions, in the same order and with the same messages, as
-    ``workflows.services.unmet_conditions``; here each is also mapped to its section."""
-    flow_class = flows.flow_class_for(dossier)
-    flow = flow_class(dossier)
+    """Every unmet condition of the submission, with the section where it is fixed."""
     items = []
-    for candidate in flow_class.state.get_outgoing_transitions(dossier.state):
-        if candidate.slug != transition:
-            continue
-        for condition in candidate.conditions:
-            result = condition(flow)
-            if not result:
-                section = CONDITION_SECTIONS.get(condition)
-                items.append(
-                    {
-                        "message": str(getattr(result, "message", "")),
-                        "url": reverse("dossier_edit", args=[dossier.pk, section])
-                        if section
-                        else None,
-                    }
-                )
+    for condition, message in unmet(dossier, transition):
+        section = CONDITION_SECTIONS.get(condition)
+        items.append(
+            {
+                "message": message,
+                "url": reverse("dossier_edit", args=[dossier.pk, section]) if section else None,
+            }
+        )
     return items
 
 

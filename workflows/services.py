@@ -118,16 +118,22 @@ def available_transitions(dossier, user) -> list[AvailableTransition]:
     return result
 
 
-def unmet_conditions(dossier, transition: str) -> list[str]:
-    """Messages of every unmet condition of a transition (e.g. for a check page)."""
+def unmet(dossier, transition: str) -> list[tuple]:
+    """(condition function, message) of every unmet condition of a transition, in the
+    order the flow checks them."""
     flow_class = flow_class_for(dossier)
     flow = flow_class(dossier)
-    messages = []
+    found = []
     for candidate in flow_class.state.get_outgoing_transitions(dossier.state):
         if candidate.slug != transition:
             continue
         for condition in candidate.conditions:
             result = condition(flow)
             if not result:
-                messages.append(str(getattr(result, "message", "")))
-    return messages
+                found.append((condition, str(getattr(result, "message", ""))))
+    return found
+
+
+def unmet_conditions(dossier, transition: str) -> list[str]:
+    """Messages of every unmet condition of a transition (e.g. for a check page)."""
+    return [message for _condition, message in unmet(dossier, transition)]
