@@ -113,6 +113,29 @@ class Call(models.Model):
     special_prize_amount = models.DecimalField(
         _("special prize amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Ranking and deliberation.
+    class ScoreAggregate(models.TextChoices):
+        MEAN = "mean", _("Mean of the jurors' marks")
+        MEDIAN = "median", _("Median of the jurors' marks")
+
+    score_aggregate = models.CharField(
+        _("score of a dossier"),
+        max_length=10,
+        choices=ScoreAggregate.choices,
+        default=ScoreAggregate.MEAN,
+        help_text=_("How the jurors' marks of a dossier make its score in the ranking."),
+    )
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold (points on 20)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("4"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "A dossier whose jurors' marks have a standard deviation at or above this "
+            "threshold is flagged as a strong disagreement in the ranking."
+        ),
+    )
     # Review set-up.
     opinions_required = models.BooleanField(_("governance opinions required"), default=False)
     governance_bodies = models.ManyToManyField(

@@ -245,3 +245,77 @@ def call_detail(request, pk):
 
 def objectives(request):
     return render(request, "public/objectives.html", {"axes": selectors.scheme_axes()})
+
+
+class LaureatesFilterForm(forms.Form):
+    """The filters of an edition's laureates page; a wrong value is ignored and said."""
+
+    objective = forms.TypedChoiceField(
+        label=_("Objective"), required=False, coerce=int, empty_value=None
+    )
+    district = forms.ChoiceField(label=_("District"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import District, Objective
+
+        kwargs.setdefault("auto_id", "id_laureates_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].choices = [
+            ("", _("All objectives")),
+            *(
+                (number, _("Objective %(number)s") % {"number": number})
+                for number in Objective.objects.order_by("number").values_list(
+                    "number", flat=True
+                )
+            ),
+        ]
+        self.fields["district"].choices = [("", _("All districts")), *District.choices]
+        for name in ("objective", "district"):
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "This value is not in the list; choose one from the list."
+            )
+
+    def value(self, name):
+        if not self.is_bound or not self.is_valid() and name in self.errors:
+            return None
+        return self.cleaned_data.get(name) or None
+
+
+def laureates(request):
+    return render(
+        request, "public/laureates.html", {"editions": list(selectors.published_editions())}
+    )
+
+
+def laureates_edition(request, pk):
+    from .models import District, Objective
+
+    call = selectors.published_edition(pk)
+    form = LaureatesFilterForm(request.GET or None)
+    objective, district = form.value("objective"), form.value("district")
+    dossiers = selectors.edition_laureates(call, objective=objective, district=district)
+    districts = dict(District.choices)
+    for dossier in dossiers:
+        dossier.district_labels = [districts.get(code, code) for code in dossier.districts or ()]
+    special = [dossier for dossier in dossiers if dossier.special_prize]
+    groups = []
+    for item in Objective.objects.order_by("number"):
+        if objective is not None and item.number != objective:
+            continue
+        actions = [
+            dossier
+            for dossier in dossiers
+            if any(o.pk == item.pk for o in dossier.objectives.all())
+        ]
+        if actions:
+            groups.append({"objective": item, "actions": actions})
+    context = {
+        "call": call,
+        "form": form,
+        "special": special,
+        "groups": groups,
+        "count": len(dossiers),
+        "filtered": objective is not None or district is not None,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "public/laureates_edition.html", context, status=status)

@@ -2,7 +2,7 @@
 
 from itertools import chain
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -300,3 +300,55 @@ def message_for(user, dossier, pk) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+def published_editions():
+    """Prize editions whose laureates are published, latest first, each with
+    ``laureate_count`` (notified highlighted actions). One query."""
+    return (
+        Call.objects.filter(kind=Call.Kind.PRIZE, is_published=True, laureates_published=True)
+        .annotate(
+            laureate_count=Count(
+                "applications",
+                filter=Q(
+                    applications__state=DossierState.NOTIFIED,
+                    applications__decisions__is_current=True,
+                    applications__decisions__highlighted=True,
+                ),
+            )
+        )
+        .order_by(F("year").desc(nulls_last=True), "-opens_at", "pk")
+    )
+
+
+def published_edition(pk) -> Call:
+    """A prize edition whose laureates are published; 404 otherwise (nothing of an
+    edition shows before its publication)."""
+    call = published_editions().filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def edition_laureates(call, *, objective=None, district=None) -> list:
+    """The laureates of a published edition: notified dossiers with a current decision
+    that highlights them, special prizes first then by title; each with
+    ``special_prize``, its organisation and its objectives. Filtered by objective
+    number and district code when given. Two queries."""
+    from reviews.models import Decision
+
+    current = Decision.objects.filter(application=OuterRef("pk"), is_current=True)
+    dossiers = (
+        Application.objects.filter(call=call, state=DossierState.NOTIFIED)
+        .filter(Exists(current.filter(highlighted=True)))
+        .annotate(special_prize=Exists(current.filter(special_prize=True)))
+        .select_related("organization")
+        .prefetch_related("objectives")
+        .order_by("-special_prize", "title", "pk")
+    )
+    if objective is not None:
+        dossiers = dossiers.filter(objectives__number=objective)
+    result = list(dossiers)
+    if district:
+        result = [dossier for dossier in result if district in (dossier.districts or ())]
+    return result

@@ -104,9 +104,14 @@ def render_letter_html(dossier) -> str:
 
 def render_decision_letter(dossier) -> bytes:
     """The decision letter of the dossier, as PDF bytes."""
+    return html_to_pdf(render_letter_html(dossier))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML document printed by WeasyPrint, as PDF bytes."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    # No protocol allowed: the letter cannot make the server fetch anything.
+    # No protocol allowed: the document cannot make the server fetch anything.
     fetcher = URLFetcher(allowed_protocols=set())
-    return HTML(string=render_letter_html(dossier), url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()

@@ -155,9 +155,14 @@ class _Echo:
 
 def csv_stream(rows, labels: Labels):
     """The CSV text, one line at a time, starting with the byte-order mark."""
+    return csv_lines(labels.headers, records(rows, labels))
+
+
+def csv_lines(header, typed_rows):
+    """CSV lines of any typed rows (text, Decimal, int, datetime, ``None``)."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow(labels.headers)
-    for record in records(rows, labels):
+    yield "\ufeff" + writer.writerow(header)
+    for record in typed_rows:
         yield writer.writerow([csv_cell(value) for value in record])
 
 
@@ -185,23 +190,28 @@ def _xlsx_cell(sheet, value):
 
 def xlsx_file(rows, labels: Labels):
     """The workbook in a temporary file (rewound; closed by whoever reads it)."""
+    return xlsx_workbook(labels.headers, WIDTHS, records(rows, labels), _("Dossiers"))
+
+
+def xlsx_workbook(header, widths, typed_rows, title):
+    """A one-sheet workbook of any typed rows, in a temporary file (rewound)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Dossiers"))
-    for index, width in enumerate(WIDTHS, start=1):
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for title in labels.headers:
-        cell = WriteOnlyCell(sheet, value=title)
+    cells = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
         cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+        cells.append(cell)
+    sheet.append(cells)
     count = 0
-    for record in records(rows, labels):
+    for record in typed_rows:
         sheet.append([_xlsx_cell(sheet, value) for value in record])
         count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels.headers))}{count + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     output = tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)

@@ -93,6 +93,15 @@ class Jury(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="juries", verbose_name=_("jurors")
     )
+    president = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="presided_juries",
+        verbose_name=_("president"),
+        help_text=_("A member of the jury; reads the ranking of the call."),
+    )
 
     class Meta:
         verbose_name = _("jury")
@@ -236,3 +245,37 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.application.reference} — {self.get_outcome_display()}"
+
+
+class DeliberationMinutes(models.Model):
+    """The minutes of the deliberation meeting of a call: who met, when, whether the
+    quorum was reached; the decisions and their motivation are the call's current
+    decisions. Locked once a decision of the call is notified."""
+
+    call = models.OneToOneField(
+        "calls.Call", on_delete=models.CASCADE, related_name="minutes", verbose_name=_("call")
+    )
+    meeting_date = models.DateField(_("date of the meeting"))
+    members_present = models.TextField(
+        _("members present"), help_text=_("One person per line, with their role if useful.")
+    )
+    quorum_note = models.TextField(
+        _("quorum"), blank=True, help_text=_("E.g. 7 members present out of 9: quorum reached.")
+    )
+    notes = models.TextField(_("other remarks"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("deliberation minutes")
+        verbose_name_plural = _("deliberation minutes")
+
+    def __str__(self):
+        return f"{self.call} — {self.meeting_date:%d/%m/%Y}"
+
+    @property
+    def members(self) -> list[str]:
+        return [line.strip() for line in self.members_present.splitlines() if line.strip()]

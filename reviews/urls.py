@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from . import views_calls, views_decisions, views_dossier, views_jury, views_list, views_opinions
+from . import (
+    views_calls,
+    views_decisions,
+    views_deliberation,
+    views_dossier,
+    views_jury,
+    views_list,
+    views_opinions,
+    views_ranking,
+)
 
 urlpatterns = [
     path("appels/", views_calls.call_list, name="staff_call_list"),
@@ -12,6 +21,34 @@ urlpatterns = [
     path("appels/<int:pk>/publier/", views_calls.call_publish, name="staff_call_publish"),
     path("appels/<int:pk>/cloturer/", views_calls.call_close, name="staff_call_close"),
     path("appels/<int:pk>/nouvelle-edition/", views_calls.call_clone, name="staff_call_clone"),
+    path("appels/<int:pk>/classement/", views_ranking.ranking_page, name="staff_ranking"),
+    path(
+        "appels/<int:pk>/classement/export.csv",
+        views_ranking.ranking_export_csv,
+        name="staff_ranking_export_csv",
+    ),
+    path(
+        "appels/<int:pk>/classement/export.xlsx",
+        views_ranking.ranking_export_xlsx,
+        name="staff_ranking_export_xlsx",
+    ),
+    path(
+        "appels/<int:pk>/classement/<int:dossier_pk>/",
+        views_ranking.ranking_row,
+        name="staff_ranking_row",
+    ),
+    path(
+        "appels/<int:pk>/deliberation/",
+        views_deliberation.deliberation_page,
+        name="staff_deliberation",
+    ),
+    path("appels/<int:pk>/proces-verbal/", views_deliberation.minutes_page, name="staff_minutes"),
+    path(
+        "appels/<int:pk>/proces-verbal.pdf",
+        views_deliberation.minutes_pdf,
+        name="staff_minutes_pdf",
+    ),
+    path("appels/<int:pk>/laureats/", views_deliberation.laureates_page, name="staff_laureates"),
     path("dossiers/", views_list.dossier_list, name="staff_dossier_list"),
     path("dossiers/export.csv", views_list.export_csv, name="staff_dossier_export_csv"),
     path("dossiers/export.xlsx", views_list.export_xlsx, name="staff_dossier_export_xlsx"),

@@ -207,3 +207,30 @@ def can_score(user, dossier) -> bool:
 
 def can_give_opinion(user, dossier) -> bool:
     return dossier.state == DossierState.IN_CONSULTATION and bool(consulted_body_ids(user, dossier))
+
+
+def is_jury_president(user, call) -> bool:
+    """The president of the call's jury (a member of the jurors group)."""
+    if not (user and user.is_authenticated and user.is_active and JURORS in roles(user)):
+        return False
+    from reviews.models import Jury
+
+    return Jury.objects.filter(call=call, president=user, members=user).exists()
+
+
+def can_read_ranking(user, call) -> bool:
+    """The ranking of a call (scores, dispersion, jurors' comments): administrators and
+    the president of the call's jury."""
+    return is_administrator(user) or is_jury_president(user, call)
+
+
+def can_read_scores_of(user, dossier) -> bool:
+    """The detail of a dossier's scorecards in the ranking: who reads the ranking, except
+    a juror who declared a conflict of interest on the dossier."""
+    if is_administrator(user):
+        return True
+    if not is_jury_president(user, dossier.call):
+        return False
+    from reviews.models import ConflictOfInterest
+
+    return not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()

@@ -1,0 +1,241 @@
+"""Reads of the ranking of a call (see ``reviews.ranking`` for the arithmetic).
+
+``call_ranking`` reads the whole call in a fixed number of queries, whatever its size:
+the dossiers that reached the jury, their objectives, the juror assignments, the scoring
+grid and the values of the counted scorecards (``Scorecard.objects.counted()``: submitted
+and not excluded). Filters, sort and pages are applied to the ranked rows in memory, so
+that a dossier keeps its rank whatever the filters.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+
+from calls.models import Application, Call, ScoringCriterion
+from workflows.states import DossierState as S
+
+from . import ranking
+from .models import ConflictOfInterest, Decision, JurorAssignment, Score, Scorecard
+
+# Dossiers ranked: with the jury, awaiting decision, decided (notified or not).
+RANKED_STATES = [S.IN_JURY, S.AWAITING_DECISION, S.SELECTED, S.NOT_SELECTED]
+PAGE_SIZES = (50, 100, 250)
+SORTS = ("rank", "normalised", "dispersion", "reference")
+
+
+@dataclass
+class RankedDossier(ranking.Row):
+    """A row of the ranking with what the pages show of the dossier."""
+
+    title: str = ""
+    state: str = ""
+    organization_name: str = ""
+    organization_kind: str = ""
+    is_association: bool = False
+    districts: list = field(default_factory=list)
+    objectives: list = field(default_factory=list)  # objective numbers
+    requested_amount: object = None
+    decision: object = None  # the current Decision, if any
+    criteria_values: list = field(default_factory=list)  # averages in grid order
+
+    @property
+    def state_label(self) -> str:
+        return S(self.state).label
+
+    @property
+    def normalised_mark_by_card(self) -> dict:
+        return {card.pk: normalised for card, _mark, normalised in self.marks}
+
+
+@dataclass
+class Ranking:
+    call: Call
+    criteria: list  # ScoringCriterion, in grid order
+    tie_criterion: object  # the ScoringCriterion of the tie-break, or None
+    method: str
+    threshold: object
+    rows: list  # RankedDossier, in ranking order
+
+    @property
+    def by_id(self) -> dict:
+        return {row.application_id: row for row in self.rows}
+
+
+def _ranked_dossiers(call):
+    notified_with_decision = Q(state=S.NOTIFIED) & Exists(
+        Decision.objects.filter(application=OuterRef("pk"), is_current=True)
+    )
+    return Application.objects.filter(call=call).filter(
+        Q(state__in=RANKED_STATES) | notified_with_decision
+    )
+
+
+def call_ranking(call) -> Ranking:
+    """Every ranked dossier of ``call`` in ranking order. Seven queries."""
+    from accounts.models import Organization
+
+    dossiers = _ranked_dossiers(call)
+    rows = {}
+    for values in dossiers.values_list(
+        "pk",
+        "reference",
+        "submitted_at",
+        "title",
+        "state",
+        "organization__name",
+        "organization__kind",
+        "districts",
+        "requested_amount",
+    ).order_by():
+        pk, reference, submitted_at, title, state, org_name, org_kind, districts, requested = (
+            values
+        )
+        rows[pk] = RankedDossier(
+            application_id=pk,
+            reference=reference,
+            submitted_at=submitted_at,
+            title=title,
+            state=state,
+            organization_name=org_name,
+            organization_kind=org_kind,
+            is_association=org_kind == Organization.Kind.ASSOCIATION,
+            districts=list(districts or ()),
+            requested_amount=requested,
+        )
+    through = Application.objectives.through
+    for application_id, number in (
+        through.objects.filter(application__in=dossiers)
+        .values_list("application_id", "objective__number")
+        .order_by("objective__number")
+    ):
+        rows[application_id].objectives.append(number)
+    for decision in Decision.objects.filter(application__in=dossiers, is_current=True):
+        rows[decision.application_id].decision = decision
+    conflict = ConflictOfInterest.objects.filter(
+        application=OuterRef("application"), juror=OuterRef("juror")
+    )
+    for application_id in (
+        JurorAssignment.objects.filter(application__in=dossiers)
+        .exclude(Exists(conflict))
+        .values_list("application_id", flat=True)
+    ):
+        rows[application_id].expected += 1
+    criteria = list(ScoringCriterion.objects.filter(call=call).order_by("position", "pk"))
+    grid = [
+        ranking.Criterion(c.pk, float(c.weight), c.max_score, c.position) for c in criteria
+    ]
+    counted = Scorecard.objects.counted().filter(application__in=dossiers)
+    cards = {}
+    for card_pk, application_id, juror_id, criterion_id, value in (
+        Score.objects.filter(scorecard__in=counted)
+        .values_list(
+            "scorecard_id",
+            "scorecard__application_id",
+            "scorecard__juror_id",
+            "criterion_id",
+            "value",
+        )
+        .order_by()
+    ):
+        card = cards.get(card_pk)
+        if card is None:
+            card = cards[card_pk] = ranking.Card(card_pk, application_id, juror_id, {})
+        card.values[criterion_id] = value
+    ordered = ranking.rank(
+        list(rows.values()),
+        cards.values(),
+        grid,
+        method=call.score_aggregate,
+        threshold=call.disagreement_threshold,
+    )
+    for row in ordered:
+        row.criteria_values = [row.criteria.get(c.pk) for c in criteria]
+    tie = ranking.first_criterion(grid)
+    return Ranking(
+        call=call,
+        criteria=criteria,
+        tie_criterion=next((c for c in criteria if tie and c.pk == tie.pk), None),
+        method=call.score_aggregate,
+        threshold=call.disagreement_threshold,
+        rows=ordered,
+    )
+
+
+@dataclass(frozen=True)
+class RankingFilters:
+    objective: int | None = None  # objective number
+    district: str | None = None
+    kind: str | None = None
+    disagreement: bool = False
+    sort: str = "rank"
+
+
+def filtered(rows, filters: RankingFilters) -> list:
+    """The rows matching the filters, in the chosen order (the rank stays the one of
+    the whole call)."""
+    result = [
+        row
+        for row in rows
+        if (filters.objective is None or filters.objective in row.objectives)
+        and (filters.district is None or filters.district in row.districts)
+        and (filters.kind is None or row.organization_kind == filters.kind)
+        and (not filters.disagreement or row.disagreement)
+    ]
+    if filters.sort == "normalised":
+        result.sort(key=lambda row: (row.normalised is None, -(row.normalised or 0), row.position))
+    elif filters.sort == "dispersion":
+        result.sort(key=lambda row: (row.dispersion is None, -(row.dispersion or 0), row.position))
+    elif filters.sort == "reference":
+        result.sort(key=lambda row: row.reference)
+    return result
+
+
+@dataclass(frozen=True)
+class JurorCard:
+    """One juror's scorecard as the ranking's detail shows it."""
+
+    label: str  # the juror's name, or "Juror 2" for who may not see names
+    is_viewer: bool
+    mark: float
+    normalised: float
+    values: list  # (criterion, value or None), in grid order
+    comment: str
+    submitted_at: object
+
+
+def row_detail(ranking_: Ranking, dossier_id: int, viewer, *, names_visible: bool):
+    """The row of a dossier and its jurors' scorecards; ``None`` when it is not ranked.
+    Jurors are named only when ``names_visible``; otherwise numbered, the viewer's own
+    scorecard being marked as theirs."""
+    from django.utils.translation import gettext as _
+
+    row = ranking_.by_id.get(dossier_id)
+    if row is None:
+        return None, []
+    card_ids = [card.pk for card, _mark, _normalised in row.marks]
+    scorecards = {
+        scorecard.pk: scorecard
+        for scorecard in Scorecard.objects.filter(pk__in=card_ids).select_related("juror")
+    }
+    result = []
+    for number, (card, mark, normalised) in enumerate(row.marks, start=1):
+        scorecard = scorecards[card.pk]
+        is_viewer = scorecard.juror_id == getattr(viewer, "pk", None)
+        if names_visible:
+            label = scorecard.juror.get_full_name() or scorecard.juror.email
+        elif is_viewer:
+            label = _("Your scorecard")
+        else:
+            label = _("Juror %(number)s") % {"number": number}
+        result.append(
+            JurorCard(
+                label=label,
+                is_viewer=is_viewer,
+                mark=mark,
+                normalised=normalised,
+                values=[(c, card.values.get(c.pk)) for c in ranking_.criteria],
+                comment=scorecard.comment,
+                submitted_at=scorecard.submitted_at,
+            )
+        )
+    return row, result
