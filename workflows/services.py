@@ -55,9 +55,10 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
     the transition, append the ``TransitionLog`` row and write the outbox rows.
     The emails are sent after commit. Returns the log row.
 
-    The staleness check compares both the state and the version counter: the caller's
-    ``expected_version`` (what its form or API request was built from) or, when it is
-    ``None``, the ``version`` of the object passed.
+    The staleness check compares the state of the object passed and, when the caller
+    gives it, ``expected_version``: the dossier's version counter its form or API request
+    was built from (a dossier that went submitted → incomplete → submitted has the same
+    state but another version).
 
     ``data`` carries what the transition's form sent: ``reason``, ``amount``,
     ``special_prize``, ``checklist``. Raises a ``TransitionError`` subclass whose
@@ -66,10 +67,15 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
     from notifications import services as outbox
 
     seen_state = dossier.state
-    seen_version = dossier.version if expected_version is None else expected_version
+    if expected_version is not None:
+        try:
+            expected_version = int(expected_version)
+        except (TypeError, ValueError) as error:
+            raise StaleDossier() from error
     with transaction.atomic():
         locked = _lock(dossier)
-        if locked.state != seen_state or locked.version != seen_version:
+        stale_version = expected_version is not None and locked.version != expected_version
+        if locked.state != seen_state or stale_version:
             raise StaleDossier()
         flow_class = flow_class_for(locked)
         if transition not in transition_names(flow_class):

@@ -93,13 +93,14 @@ def test_a_page_built_on_an_older_version_is_stale_even_in_the_same_state(world)
     assert TransitionLog.objects.filter(application=dossier).last() == log
 
 
-def test_an_object_loaded_before_another_change_is_stale(world):
+def test_a_version_sent_as_text_by_a_form_is_compared_as_a_number(world):
     dossier = world.dossier(S.SUBMITTED)
-    same_row = type(dossier).objects.get(pk=dossier.pk)
-    perform(dossier, "request_completion", world.instructor, reason="Pièce manquante.")
-    perform(dossier, "resubmit", world.applicant)
     with pytest.raises(StaleDossier):
-        perform(same_row, "declare_ineligible", world.instructor, reason="Hors champ.")
+        perform(dossier, "declare_ineligible", world.instructor, expected_version="99", reason="x")
+    log = perform(
+        dossier, "declare_ineligible", world.instructor, expected_version="2", reason="Hors champ."
+    )
+    assert log.to_state == S.INELIGIBLE
 
 
 def test_an_excluded_scorecard_is_kept_but_not_counted(prize_world):
