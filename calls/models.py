@@ -318,6 +318,9 @@ class Application(models.Model):
         protected=True,
         db_index=True,
     )
+    # Incremented by every state change (workflows.services.perform): a form or an API
+    # call sends the version it was built from, so that a stale page is detected.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     consulted_at = models.DateTimeField(_("consultation opened at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -154,6 +154,13 @@ class ConflictOfInterest(models.Model):
         return f"{self.application.reference} — {self.juror}"
 
 
+class ScorecardQuerySet(models.QuerySet):
+    def counted(self):
+        """Scorecards that count in averages, rankings and exports: submitted and not
+        excluded (a conflict of interest excludes a scorecard, it never deletes it)."""
+        return self.filter(submitted_at__isnull=False, excluded_at__isnull=True)
+
+
 class Scorecard(models.Model):
     application = models.ForeignKey(
         "calls.Application", on_delete=models.CASCADE, related_name="scorecards"
@@ -164,6 +171,20 @@ class Scorecard(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Excluded, never deleted: a conflict of interest takes the scorecard out of every
+    # average, ranking and export, and keeps who excluded it, when and why.
+    excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("excluded by"),
+    )
+    excluded_reason = models.TextField(_("reason for the exclusion"), blank=True)
+
+    objects = ScorecardQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scorecard")

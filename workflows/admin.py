@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import TransitionLog
+from .models import AuditEvent, TransitionLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,4 +35,17 @@ class TransitionLogAdmin(ReadOnlyAdmin):
         "reason",
         "data",
     )
+    readonly_fields = fields
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The staff actions that are not state changes: read-only, append-only."""
+
+    list_display = ("at", "event", "application", "call", "actor", "subject_user")
+    list_filter = ("event", "call")
+    search_fields = ("application__reference", "actor__email", "subject_user__email", "reason")
+    list_select_related = ("application", "call", "actor", "subject_user")
+    date_hierarchy = "at"
+    fields = ("at", "event", "application", "call", "actor", "subject_user", "reason", "data")
     readonly_fields = fields

@@ -50,3 +50,77 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The transition log is append-only.")
+
+
+class AuditEventQuerySet(TransitionLogQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """A staff or system action that is not a state change (assignment, conflict, opinion,
+    checklist saved, held email edited, publication, role change...). Append-only, like
+    the transition log; written by ``workflows.audit.record_event`` only."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    event = models.CharField(_("event"), max_length=60, db_index=True)
+    application = models.ForeignKey(
+        "calls.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("dossier"),
+    )
+    call = models.ForeignKey(
+        "calls.Call",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("call"),
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person concerned"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        base_manager_name = "objects"
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["application", "at"]),
+            models.Index(fields=["call", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.event} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")

@@ -46,7 +46,7 @@ def _lock(dossier):
     )
 
 
-def perform(dossier, transition: str, actor, **data):
+def perform(dossier, transition: str, actor, *, expected_version=None, **data):
     """Carry out ``transition`` on ``dossier`` on behalf of ``actor``.
 
     In one database transaction: lock the dossier's row, check that its state is
@@ -55,6 +55,11 @@ def perform(dossier, transition: str, actor, **data):
     the transition, append the ``TransitionLog`` row and write the outbox rows.
     The emails are sent after commit. Returns the log row.
 
+    The staleness check compares the state of the object passed and, when the caller
+    gives it, ``expected_version``: the dossier's version counter its form or API request
+    was built from (a dossier that went submitted → incomplete → submitted has the same
+    state but another version).
+
     ``data`` carries what the transition's form sent: ``reason``, ``amount``,
     ``special_prize``, ``checklist``. Raises a ``TransitionError`` subclass whose
     ``message`` is meant for the user; nothing is changed then.
@@ -62,9 +67,15 @@ def perform(dossier, transition: str, actor, **data):
     from notifications import services as outbox
 
     seen_state = dossier.state
+    if expected_version is not None:
+        try:
+            expected_version = int(expected_version)
+        except (TypeError, ValueError) as error:
+            raise StaleDossier() from error
     with transaction.atomic():
         locked = _lock(dossier)
-        if locked.state != seen_state:
+        stale_version = expected_version is not None and locked.version != expected_version
+        if locked.state != seen_state or stale_version:
             raise StaleDossier()
         flow_class = flow_class_for(locked)
         if transition not in transition_names(flow_class):
@@ -81,6 +92,7 @@ def perform(dossier, transition: str, actor, **data):
             raise InvalidSourceState() from error
         except TransitionConditionsUnmet as error:
             raise ConditionNotMet(error.unmet_message or None) from error
+        locked.version += 1
         locked.save()
         log = TransitionLog.objects.create(
             application=locked,
@@ -93,6 +105,7 @@ def perform(dossier, transition: str, actor, **data):
         )
         outbox.record_transition(locked, log)
     dossier._set_state(locked.state)
+    dossier.version = locked.version
     return log
 
 
