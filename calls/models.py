@@ -113,6 +113,7 @@ class Call(models.Model):
     special_prize_amount = models.DecimalField(
         _("special prize amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+
     # Ranking and deliberation.
     class ScoreAggregate(models.TextChoices):
         MEAN = "mean", _("Mean of the jurors' marks")

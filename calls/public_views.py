@@ -264,9 +264,7 @@ class LaureatesFilterForm(forms.Form):
             ("", _("All objectives")),
             *(
                 (number, _("Objective %(number)s") % {"number": number})
-                for number in Objective.objects.order_by("number").values_list(
-                    "number", flat=True
-                )
+                for number in Objective.objects.order_by("number").values_list("number", flat=True)
             ),
         ]
         self.fields["district"].choices = [("", _("All districts")), *District.choices]

@@ -65,9 +65,7 @@ class Pick:
         elif self.kind == ASSOCIATION:
             text = _("Best-ranked association left, for a special prize.")
         else:
-            text = _("Ranked %(position)s: best-ranked action left.") % {
-                "position": self.position
-            }
+            text = _("Ranked %(position)s: best-ranked action left.") % {"position": self.position}
         if self.special:
             text += " " + _("Special prize: one of the best-ranked associations of the selection.")
         return text
@@ -140,9 +138,7 @@ def max_coverage(masks, base, slots, budget=SEARCH_BUDGET):
         if len(picked) == slots or i == len(masks):
             return
         left = slots - len(picked)
-        gains = sorted(
-            ((mask & ~covered).bit_count() for mask in masks[i:]), reverse=True
-        )[:left]
+        gains = sorted(((mask & ~covered).bit_count() for mask in masks[i:]), reverse=True)[:left]
         bound = min((covered | suffix[i]).bit_count(), count + sum(gains))
         if bound <= best["count"]:
             return

@@ -118,7 +118,9 @@ def call_deliberation(call, *, suggest=False) -> Deliberation:
             ],
             [
                 deliberation.Candidate(
-                    pk=row.application_id, position=row.position, objectives=frozenset(row.objectives)
+                    pk=row.application_id,
+                    position=row.position,
+                    objectives=frozenset(row.objectives),
                 )
                 for row in selected
             ],
@@ -127,7 +129,5 @@ def call_deliberation(call, *, suggest=False) -> Deliberation:
             objectives=[objective.number for objective in objectives],
         )
         by_id = result.by_id
-        state.suggested_rows = [
-            (by_id[pick.pk], pick) for pick in state.suggestion.picks
-        ]
+        state.suggested_rows = [(by_id[pick.pk], pick) for pick in state.suggestion.picks]
     return state

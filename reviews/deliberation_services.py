@@ -27,7 +27,6 @@ from workflows.states import DossierState as S
 from .models import Decision, DeliberationMinutes
 
 
-
 class SelectionRefused(ConditionNotMet):
     """The whole batch is refused before any dossier is touched."""
 
@@ -58,8 +57,12 @@ def _check_quotas(call, requests, transition):
                 "You checked %(wanted)s actions but only %(left)s of the %(quota)s highlighted "
                 "actions of this edition are left: uncheck %(extra)s of them. Nothing was recorded."
             )
-            % {"wanted": wanted, "left": max(left, 0), "quota": call.highlighted_count,
-               "extra": wanted - max(left, 0)}
+            % {
+                "wanted": wanted,
+                "left": max(left, 0),
+                "quota": call.highlighted_count,
+                "extra": wanted - max(left, 0),
+            }
         )
     specials = sum(1 for request in requests if request.data.get("special_prize"))
     left = call.special_prize_count - counts["special"]

@@ -26,9 +26,7 @@ class MinutesForm(forms.ModelForm):
         self.fields["members_present"].error_messages["required"] = _(
             "Name the members present at the meeting, one per line."
         )
-        self.fields["meeting_date"].error_messages["required"] = _(
-            "Give the date of the meeting."
-        )
+        self.fields["meeting_date"].error_messages["required"] = _("Give the date of the meeting.")
 
     def clean_meeting_date(self):
         date = self.cleaned_data["meeting_date"]
@@ -42,9 +40,7 @@ class MinutesForm(forms.ModelForm):
         text = self.cleaned_data["members_present"]
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if not lines:
-            raise forms.ValidationError(
-                _("Name the members present at the meeting, one per line.")
-            )
+            raise forms.ValidationError(_("Name the members present at the meeting, one per line."))
         return "\n".join(lines)
 
 

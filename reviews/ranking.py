@@ -142,9 +142,7 @@ def rank(rows, cards, criteria, *, method=MEAN, threshold=None) -> list[Row]:
     normalised = normalised_marks(marks, jurors)
     for card in cards:
         if card.pk in marks:
-            by_id[card.application_id].marks.append(
-                (card, marks[card.pk], normalised[card.pk])
-            )
+            by_id[card.application_id].marks.append((card, marks[card.pk], normalised[card.pk]))
     threshold = float(threshold) if threshold is not None else None
     for row in rows:
         if not row.marks:
@@ -153,9 +151,7 @@ def rank(rows, cards, criteria, *, method=MEAN, threshold=None) -> list[Row]:
         row.score = aggregate((m for _c, m, _n in row.marks), method)
         row.normalised = aggregate((n for _c, _m, n in row.marks), method)
         row.dispersion = pstdev([m for _c, m, _n in row.marks])
-        row.disagreement = threshold is not None and rounded(row.dispersion) >= rounded(
-            threshold
-        )
+        row.disagreement = threshold is not None and rounded(row.dispersion) >= rounded(threshold)
         values = {}
         for card, _m, _n in row.marks:
             for pk, value in card.values.items():

@@ -35,6 +35,7 @@ class RankedDossier(ranking.Row):
     districts: list = field(default_factory=list)
     objectives: list = field(default_factory=list)  # objective numbers
     requested_amount: object = None
+    version: int = 0
     decision: object = None  # the current Decision, if any
     criteria_values: list = field(default_factory=list)  # averages in grid order
 
@@ -86,10 +87,20 @@ def call_ranking(call) -> Ranking:
         "organization__kind",
         "districts",
         "requested_amount",
+        "version",
     ).order_by():
-        pk, reference, submitted_at, title, state, org_name, org_kind, districts, requested = (
-            values
-        )
+        (
+            pk,
+            reference,
+            submitted_at,
+            title,
+            state,
+            org_name,
+            org_kind,
+            districts,
+            requested,
+            version,
+        ) = values
         rows[pk] = RankedDossier(
             application_id=pk,
             reference=reference,
@@ -101,6 +112,7 @@ def call_ranking(call) -> Ranking:
             is_association=org_kind == Organization.Kind.ASSOCIATION,
             districts=list(districts or ()),
             requested_amount=requested,
+            version=version,
         )
     through = Application.objectives.through
     for application_id, number in (
@@ -121,9 +133,7 @@ def call_ranking(call) -> Ranking:
     ):
         rows[application_id].expected += 1
     criteria = list(ScoringCriterion.objects.filter(call=call).order_by("position", "pk"))
-    grid = [
-        ranking.Criterion(c.pk, float(c.weight), c.max_score, c.position) for c in criteria
-    ]
+    grid = [ranking.Criterion(c.pk, float(c.weight), c.max_score, c.position) for c in criteria]
     counted = Scorecard.objects.counted().filter(application__in=dossiers)
     cards = {}
     for card_pk, application_id, juror_id, criterion_id, value in (

@@ -152,9 +152,11 @@ def deliberation_page(request, pk):
     kept = _kept(request.POST if request.method == "POST" and status != 200 else None)
     if kept["dossiers"] is None:
         kept["dossiers"] = suggested
-        kept["specials"] = {
-            pick.pk for pick in state.suggestion.picks if pick.special
-        } if state.suggestion else set()
+        kept["specials"] = (
+            {pick.pk for pick in state.suggestion.picks if pick.special}
+            if state.suggestion
+            else set()
+        )
     for row in [*page.object_list, *(row for row, _pick in state.suggested_rows)]:
         row.kept_amount = kept["amounts"].get(str(row.application_id), "")
     context = {
@@ -229,7 +231,9 @@ def minutes_pdf(request, pk):
     from notifications.letters import CITY
 
     call = _call(pk)
-    minutes = get_object_or_404(DeliberationMinutes.objects.select_related("recorded_by"), call=call)
+    minutes = get_object_or_404(
+        DeliberationMinutes.objects.select_related("recorded_by"), call=call
+    )
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(
             "letters/minutes.html",
@@ -252,9 +256,7 @@ def laureates_page(request, pk):
         if form.is_valid():
             publish = form.cleaned_data["action"] == "publish"
             try:
-                changed = deliberation_services.set_laureates_published(
-                    call, request.user, publish
-                )
+                changed = deliberation_services.set_laureates_published(call, request.user, publish)
             except TransitionError as error:
                 form.add_error(None, str(error.message))
                 status = 400

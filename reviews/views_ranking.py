@@ -58,7 +58,9 @@ def ranking_page(request, pk):
 @login_required
 def ranking_row(request, pk, dossier_pk):
     call = readable_call(request.user, pk)
-    dossier = get_object_or_404(Application.objects.select_related("call"), pk=dossier_pk, call=call)
+    dossier = get_object_or_404(
+        Application.objects.select_related("call"), pk=dossier_pk, call=call
+    )
     if not rules.can_read_scores_of(request.user, dossier):
         raise Http404
     result = ranking_selectors.call_ranking(call)

@@ -35,7 +35,9 @@ objective_sets = st.frozensets(st.sampled_from(list(OBJECTIVES)), min_size=0, ma
 def deliberations(draw):
     count = draw(st.integers(min_value=0, max_value=8))
     candidates = [
-        Candidate(pk=i, position=i, objectives=draw(objective_sets), is_association=draw(st.booleans()))
+        Candidate(
+            pk=i, position=i, objectives=draw(objective_sets), is_association=draw(st.booleans())
+        )
         for i in range(1, count + 1)
     ]
     selected = [

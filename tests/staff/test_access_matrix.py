@@ -437,6 +437,77 @@ def _message_attachment(scene, name):
     return Target(reverse(name, args=[dossier.pk, note.pk]))
 
 
+def _ranking(scene, name):
+    dossier = scene.dossier(S.AWAITING_DECISION)
+    return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference)
+
+
+def _ranking_row(scene, name):
+    dossier = scene.dossier(S.AWAITING_DECISION)
+    return Target(reverse(name, args=[scene.world.call.pk, dossier.pk]), mention=dossier.reference)
+
+
+def _deliberation(scene, name):
+    from reviews.deliberation_selectors import call_deliberation
+
+    dossier = scene.dossier(S.AWAITING_DECISION)
+    call = scene.world.call
+    dossier.refresh_from_db()
+    return Target(
+        reverse(name, args=[call.pk]),
+        data={
+            "token": call_deliberation(call).token,
+            "action": "select",
+            "dossier": dossier.pk,
+            f"state-{dossier.pk}": dossier.state,
+            f"version-{dossier.pk}": dossier.version,
+            f"amount-{dossier.pk}": "1000",
+        },
+        mention=dossier.reference,
+    )
+
+
+MINUTES = {
+    "meeting_date": "2026-11-20",
+    "members_present": "Mme Dupont\nM. Martin",
+    "quorum_note": "Quorum atteint.",
+    "notes": "",
+}
+
+
+def _minutes(scene, name):
+    call = scene.world.call
+    return Target(
+        reverse(name, args=[call.pk]),
+        data=MINUTES,
+        goes_to=reverse("staff_minutes", args=[call.pk]),
+    )
+
+
+def _minutes_pdf(scene, name):
+    from datetime import date
+
+    from reviews.deliberation_services import record_minutes
+
+    call = scene.world.call
+    record_minutes(
+        call,
+        scene.world.administrator,
+        meeting_date=date(2026, 11, 20),
+        members_present="Mme Dupont",
+        quorum_note="",
+        notes="",
+    )
+    return Target(reverse(name, args=[call.pk]))
+
+
+def _laureates(scene, name):
+    # An AMI has no laureates: the publication is refused (400), nothing changes.
+    return Target(
+        reverse(name, args=[scene.world.call.pk]), data={"action": "publish", "confirm": "on"}
+    )
+
+
 # ---------------------------------------------------------------- the table
 
 ADMIN_AND_INSTRUCTOR = frozenset({ADMINISTRATOR, INSTRUCTOR})
@@ -472,6 +543,17 @@ TABLE = {
     "staff_decisions": Entry(
         _decisions, get=ADMIN, post={ADMINISTRATOR: 200}, sees=frozenset({ADMINISTRATOR})
     ),
+    # Ranking, deliberation, minutes, laureates.
+    "staff_ranking": Entry(_ranking, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_ranking_export_csv": Entry(_ranking, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_ranking_export_xlsx": Entry(_ranking, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_ranking_row": Entry(_ranking_row, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_deliberation": Entry(
+        _deliberation, get=ADMIN, post={ADMINISTRATOR: 200}, sees=frozenset({ADMINISTRATOR})
+    ),
+    "staff_minutes": Entry(_minutes, get=ADMIN, post={ADMINISTRATOR: 302}),
+    "staff_minutes_pdf": Entry(_minutes_pdf, get=ADMIN),
+    "staff_laureates": Entry(_laureates, get=ADMIN, post={ADMINISTRATOR: 400}),
     # Staff page of a dossier, its actions, eligibility (B3).
     "staff_dossier_detail": Entry(_dossier_url(S.IN_CONSULTATION), get=STAFF_OF_CONSULTED),
     "staff_dossier_transition": Entry(
@@ -646,16 +728,30 @@ def fingerprint() -> tuple:
     from reviews.models import (
         ConflictOfInterest,
         Decision,
+        DeliberationMinutes,
         JurorAssignment,
         Opinion,
         Scorecard,
     )
-    from workflows.models import TransitionLog
+    from workflows.models import AuditEvent, TransitionLog
 
-    counted = (TransitionLog, Message, Opinion, Scorecard, ConflictOfInterest, JurorAssignment)
+    counted = (
+        TransitionLog,
+        Message,
+        Opinion,
+        Scorecard,
+        ConflictOfInterest,
+        JurorAssignment,
+        DeliberationMinutes,
+        AuditEvent,
+    )
     return (
         tuple(model.objects.count() for model in (*counted, Decision)),
-        list(Call.objects.order_by("pk").values_list("pk", "is_published", "closes_at", "title")),
+        list(
+            Call.objects.order_by("pk").values_list(
+                "pk", "is_published", "closes_at", "title", "laureates_published"
+            )
+        ),
         list(Application.objects.order_by("pk").values_list("pk", "state")),
         list(OutboundEmail.objects.order_by("pk").values_list("pk", "status", "subject")),
     )
