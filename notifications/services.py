@@ -383,13 +383,15 @@ def cancel_email(email: OutboundEmail, actor) -> None:
     logger.info("Email %s cancelled by user %s", email.pk, getattr(actor, "pk", None))
 
 
-def held_emails():
-    """Decision emails waiting for review, grouped by dossier (reference order)."""
-    return (
-        OutboundEmail.objects.filter(status=Status.HELD)
-        .select_related("application__call", "application__organization", "edited_by")
-        .order_by("application__reference", "application_id", "recipient", "pk")
-    )
+def held_emails(call_id=None):
+    """Decision emails waiting for review, grouped by dossier (reference order); of one
+    call's dossiers when ``call_id`` is given."""
+    emails = OutboundEmail.objects.filter(status=Status.HELD)
+    if call_id is not None:
+        emails = emails.filter(application__call_id=call_id)
+    return emails.select_related(
+        "application__call", "application__organization", "edited_by"
+    ).order_by("application__reference", "application_id", "recipient", "pk")
 
 
 # Actions on many dossiers, one transaction each.

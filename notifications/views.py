@@ -57,10 +57,10 @@ def _decisions_by_dossier(dossier_ids) -> dict:
     }
 
 
-def _held_groups():
+def _held_groups(call_id=None):
     """The held emails, one group per dossier: [{dossier, decision, emails}]."""
     groups = {}
-    for email in services.held_emails():
+    for email in services.held_emails(call_id):
         key = email.application_id
         if key not in groups:
             groups[key] = {"dossier": email.application, "emails": []}
@@ -71,10 +71,36 @@ def _held_groups():
     return list(groups.values())
 
 
+OUTBOX_PAGE_SIZE = 50
+
+
+def _filtered_call(request):
+    """The call the outbox is filtered on (``call`` in the query or the form), or None;
+    an unknown call answers 404."""
+    from calls.models import Call
+
+    raw = request.POST.get("call") or request.GET.get("call") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(Call, pk=int(raw))
+
+
 def _outbox_page(request, *, report=None, error=None, status=200):
-    groups = _held_groups()
+    from calls.models import Call
+
+    call = _filtered_call(request)
+    groups = _held_groups(call.pk if call else None)
+    page = Paginator(groups, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "groups": groups,
+        "groups": page.object_list,
+        "page": page,
+        "page_query": urlencode({"call": call.pk}) if call else "",
+        "call": call,
+        "calls": Call.objects.filter(applications__emails__status=Status.HELD)
+        .distinct()
+        .order_by("-opens_at", "pk"),
         "held_count": sum(len(group["emails"]) for group in groups),
         "sendable": [group for group in groups if group["dossier"] is not None],
         "problem_count": OutboundEmail.objects.filter(
@@ -120,8 +146,15 @@ def outbox_send(request, pk):
 @administrators_only
 @require_POST
 def outbox_send_all(request):
-    """Notify every dossier listed on the page, each in its own transaction."""
+    """Notify every dossier listed on the page (of the filtered call only, when the page
+    is filtered), each in its own transaction."""
     ids = posted_ids(request.POST.getlist("dossier"))
+    call = _filtered_call(request)
+    if call is not None:
+        in_call = set(
+            Application.objects.filter(call=call, pk__in=ids).values_list("pk", flat=True)
+        )
+        ids = [pk for pk in ids if pk in in_call]
     if not ids:
         return _outbox_page(request, error=_("There is no decision email to send."), status=400)
     report = services.notify_dossiers(_requests_from_post(request.POST, ids), request.user)

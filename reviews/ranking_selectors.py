@@ -180,6 +180,25 @@ class RankingFilters:
     sort: str = "rank"
 
 
+def with_display(rows) -> list:
+    """Give each row its figures as the page shows them (to the hundredth, with the
+    decimal separator of the current language): ``shown_score``, ``shown_normalised``,
+    ``shown_dispersion``, ``shown_criteria``. Cheaper than a template filter per cell."""
+    from django.utils.formats import get_format
+
+    separator = get_format("DECIMAL_SEPARATOR")
+
+    def shown(value):
+        return "" if value is None else str(ranking.rounded(value)).replace(".", separator)
+
+    for row in rows:
+        row.shown_score = shown(row.score)
+        row.shown_normalised = shown(row.normalised)
+        row.shown_dispersion = shown(row.dispersion)
+        row.shown_criteria = [shown(value) for value in row.criteria_values]
+    return rows
+
+
 def filtered(rows, filters: RankingFilters) -> list:
     """The rows matching the filters, in the chosen order (the rank stays the one of
     the whole call)."""

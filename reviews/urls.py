@@ -49,6 +49,16 @@ urlpatterns = [
         name="staff_minutes_pdf",
     ),
     path("appels/<int:pk>/laureats/", views_deliberation.laureates_page, name="staff_laureates"),
+    path(
+        "appels/<int:pk>/decisions.csv",
+        views_deliberation.decisions_export_csv,
+        name="staff_decisions_export_csv",
+    ),
+    path(
+        "appels/<int:pk>/decisions.xlsx",
+        views_deliberation.decisions_export_xlsx,
+        name="staff_decisions_export_xlsx",
+    ),
     path("dossiers/", views_list.dossier_list, name="staff_dossier_list"),
     path("dossiers/export.csv", views_list.export_csv, name="staff_dossier_export_csv"),
     path("dossiers/export.xlsx", views_list.export_xlsx, name="staff_dossier_export_xlsx"),

@@ -8,6 +8,9 @@ changed meanwhile) is reported by reference and the others go through. The decis
 emails wait in the outbox (``notifications``) until the decision is notified.
 """
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -41,14 +44,19 @@ def _chosen_call(calls, raw):
     return next((call for call in calls if call.pk == pk), None)
 
 
-def _rows(call, post=None, errors=None):
-    """The dossiers of the call awaiting decision, with what was typed for each."""
+PAGE_SIZE = 50
+
+
+def _rows(call, post=None, errors=None, page_number=None):
+    """The dossiers of the call awaiting decision, fifty a page, with what was typed for
+    each. Returns (page, rows)."""
     dossiers = with_scores(
         Application.objects.filter(call=call, state=S.AWAITING_DECISION).select_related(
             "organization"
         )
     ).order_by("reference")
-    dossiers = list(dossiers)
+    page = Paginator(dossiers, PAGE_SIZE).get_page(page_number)
+    dossiers = list(page.object_list)
     opinions = {}
     for opinion in (
         Opinion.objects.filter(application__in=[d.pk for d in dossiers])
@@ -59,7 +67,7 @@ def _rows(call, post=None, errors=None):
     post = post or {}
     errors = errors or {}
     checked = set(posted_ids(post.getlist("dossier"))) if post else set()
-    return [
+    return page, [
         {
             "dossier": dossier,
             "opinions": opinions.get(dossier.pk, []),
@@ -158,9 +166,14 @@ def staff_decisions(request):
     if call is not None:
         refused = {o.pk: o.message for o in report or () if not o.done}
         keep_typed = request.method == "POST"
+        page, rows = _rows(
+            call, request.POST if keep_typed else None, refused, request.GET.get("page")
+        )
         context.update(
             {
-                "rows": _rows(call, request.POST if keep_typed else None, refused),
+                "rows": rows,
+                "page": page,
+                "page_query": urlencode({"call": call.pk}),
                 "envelope": _envelope(call),
                 "decided_waiting": Application.objects.filter(
                     call=call, state__in=DECIDED_STATES

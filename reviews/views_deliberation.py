@@ -157,7 +157,9 @@ def deliberation_page(request, pk):
             if state.suggestion
             else set()
         )
-    for row in [*page.object_list, *(row for row, _pick in state.suggested_rows)]:
+    shown_rows = [*page.object_list, *(row for row, _pick in state.suggested_rows)]
+    ranking_selectors.with_display(shown_rows)
+    for row in shown_rows:
         row.kept_amount = kept["amounts"].get(str(row.application_id), "")
     context = {
         "call": call,
@@ -282,3 +284,86 @@ def laureates_page(request, pk):
         "laureates": [d for d in _decisions(call) if d.highlighted],
     }
     return render(request, "staff/laureates.html", context, status=status)
+
+
+# ---------------------------------------------------------- decisions export
+
+
+def decisions_header() -> list[str]:
+    return [
+        _("Reference"),
+        _("Project title"),
+        _("Organisation"),
+        _("State"),
+        _("Decision"),
+        _("Highlighted action"),
+        _("Special prize"),
+        _("Granted amount (EUR)"),
+        _("Convention needed"),
+        _("Motivation"),
+        _("Decided by"),
+        _("Decided at"),
+    ]
+
+
+def decisions_records(call):
+    from django.utils import timezone
+
+    from workflows.states import DossierState
+
+    yes, no = _("Yes"), _("No")
+    states = {state.value: str(state.label) for state in DossierState}
+    outcomes = {outcome.value: str(outcome.label) for outcome in Decision.Outcome}
+    for decision in _decisions(call):
+        dossier = decision.application
+        yield [
+            dossier.reference,
+            dossier.title,
+            dossier.organization.name,
+            states.get(dossier.state, dossier.state),
+            outcomes.get(decision.outcome, decision.outcome),
+            yes if decision.highlighted else no,
+            yes if decision.special_prize else no,
+            decision.amount,
+            yes if decision.needs_convention else no,
+            decision.motivation,
+            decision.decided_by.get_full_name() or decision.decided_by.email,
+            timezone.make_naive(timezone.localtime(decision.decided_at)),
+        ]
+
+
+def _decisions_filename(call, extension):
+    from django.utils import timezone
+
+    return f"decisions-{call.pk}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+@administrators_only
+def decisions_export_csv(request, pk):
+    from django.http import StreamingHttpResponse
+
+    from . import exports
+
+    call = _call(pk)
+    response = StreamingHttpResponse(
+        exports.csv_lines(decisions_header(), decisions_records(call)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_decisions_filename(call, "csv")}"'
+    return response
+
+
+@administrators_only
+def decisions_export_xlsx(request, pk):
+    from django.http import FileResponse
+
+    from . import exports
+
+    call = _call(pk)
+    widths = [16, 40, 30, 20, 14, 12, 12, 14, 12, 50, 24, 17]
+    return FileResponse(
+        exports.xlsx_workbook(decisions_header(), widths, decisions_records(call), _("Decisions")),
+        as_attachment=True,
+        filename=_decisions_filename(call, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -501,6 +501,11 @@ def _minutes_pdf(scene, name):
     return Target(reverse(name, args=[call.pk]))
 
 
+def _decided(scene, name):
+    dossier = scene.dossier(S.SELECTED)
+    return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference)
+
+
 def _laureates(scene, name):
     # An AMI has no laureates: the publication is refused (400), nothing changes.
     return Target(
@@ -553,6 +558,8 @@ TABLE = {
     ),
     "staff_minutes": Entry(_minutes, get=ADMIN, post={ADMINISTRATOR: 302}),
     "staff_minutes_pdf": Entry(_minutes_pdf, get=ADMIN),
+    "staff_decisions_export_csv": Entry(_decided, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_decisions_export_xlsx": Entry(_decided, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_laureates": Entry(_laureates, get=ADMIN, post={ADMINISTRATOR: 400}),
     # Staff page of a dossier, its actions, eligibility (B3).
     "staff_dossier_detail": Entry(_dossier_url(S.IN_CONSULTATION), get=STAFF_OF_CONSULTED),
