@@ -26,7 +26,8 @@ no database (``reviews.ranking_selectors`` reads the scores and calls these func
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from statistics import fmean, median, pstdev
+from math import sqrt
+from statistics import fmean, median
 
 SCALE = 20.0
 MEAN = "mean"
@@ -91,6 +92,14 @@ def mark(values: dict, criteria: dict) -> float | None:
     if weights <= 0:
         return None
     return SCALE * weighted / weights
+
+
+def pstdev(values) -> float:
+    """Population standard deviation, in floats (``statistics.pstdev`` computes with
+    exact fractions: correct, and a hundred times slower)."""
+    values = list(values)
+    mean = sum(values) / len(values)
+    return sqrt(sum((value - mean) ** 2 for value in values) / len(values))
 
 
 def aggregate(values, method=MEAN) -> float | None:

@@ -7,9 +7,11 @@ and not excluded). Filters, sort and pages are applied to the ranked rows in mem
 that a dossier keeps its rank whatever the filters.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from calls.models import Application, Call, ScoringCriterion
 from workflows.states import DossierState as S
@@ -21,6 +23,7 @@ from .models import ConflictOfInterest, Decision, JurorAssignment, Score, Scorec
 RANKED_STATES = [S.IN_JURY, S.AWAITING_DECISION, S.SELECTED, S.NOT_SELECTED]
 PAGE_SIZES = (50, 100, 250)
 SORTS = ("rank", "normalised", "dispersion", "reference")
+SCORES_CACHE_SECONDS = 3600
 
 
 @dataclass
@@ -71,8 +74,105 @@ def _ranked_dossiers(call):
     )
 
 
+def _fetch(queryset) -> list:
+    """The rows of a ``values_list`` queryset of plain columns, fetched at once (the
+    ranking reads tens of thousands of scores: Django's row-by-row iteration would
+    cost more than the query)."""
+    from django.db import connections
+
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _scores_key(call, rows, grid, dossiers) -> str:
+    """The cache key of the scores of a call: it changes with any scorecard (submitted,
+    excluded, rescored), the grid, the call's settings or the dossiers ranked."""
+    figures = Scorecard.objects.filter(application__in=dossiers).aggregate(
+        count=Count("pk"),
+        counted=Count("pk", filter=Q(submitted_at__isnull=False, excluded_at__isnull=True)),
+        updated=Max("updated_at"),
+        excluded=Max("excluded_at"),
+    )
+    parts = (
+        call.pk,
+        call.score_aggregate,
+        str(call.disagreement_threshold),
+        tuple(grid),
+        tuple(sorted((k, str(v)) for k, v in figures.items())),
+        len(rows),
+        sum(rows),
+    )
+    return "ranking:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _apply_scores(call, rows, grid, dossiers) -> list:
+    """Fill in the figures of each row and return the rows in ranking order. The scores
+    part (marks, normalisation, order of the scored dossiers) is kept in the cache
+    under a key that changes with any scorecard: reading the tens of thousands of
+    scores of a large call again is only needed when they changed."""
+    key = _scores_key(call, rows, grid, dossiers)
+    scored = cache.get(key)
+    if scored is None:
+        counted = Scorecard.objects.counted().filter(application__in=dossiers)
+        cards = {
+            card_pk: ranking.Card(card_pk, application_id, juror_id, {})
+            for card_pk, application_id, juror_id in _fetch(
+                counted.values_list("pk", "application_id", "juror_id").order_by()
+            )
+        }
+        for card_pk, criterion_id, value in _fetch(
+            Score.objects.filter(scorecard__in=counted)
+            .values_list("scorecard_id", "criterion_id", "value")
+            .order_by()
+        ):
+            cards[card_pk].values[criterion_id] = value
+        bare = [
+            ranking.Row(row.application_id, row.reference, row.submitted_at)
+            for row in rows.values()
+        ]
+        ordered = ranking.rank(
+            bare,
+            cards.values(),
+            grid,
+            method=call.score_aggregate,
+            threshold=call.disagreement_threshold,
+        )
+        scored = [
+            (
+                r.application_id,
+                r.marks,
+                r.score,
+                r.normalised,
+                r.dispersion,
+                r.disagreement,
+                r.criteria,
+            )
+            for r in ordered
+            if r.marks
+        ]
+        cache.set(key, scored, SCORES_CACHE_SECONDS)
+    ordered = []
+    for pk, marks, score, normalised, dispersion, disagreement, criteria in scored:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        row.marks, row.score, row.normalised = marks, score, normalised
+        row.dispersion, row.disagreement, row.criteria = dispersion, disagreement, criteria
+        ordered.append(row)
+    done = {row.application_id for row in ordered}
+    ordered += sorted(
+        (row for pk, row in rows.items() if pk not in done), key=lambda r: r.reference
+    )
+    for position, row in enumerate(ordered, start=1):
+        row.position = position
+    return ordered
+
+
 def call_ranking(call) -> Ranking:
-    """Every ranked dossier of ``call`` in ranking order. Seven queries."""
+    """Every ranked dossier of ``call`` in ranking order. Eight queries, ten when the
+    scores are not in the cache."""
     from accounts.models import Organization
 
     dossiers = _ranked_dossiers(call)
@@ -126,38 +226,18 @@ def call_ranking(call) -> Ranking:
     conflict = ConflictOfInterest.objects.filter(
         application=OuterRef("application"), juror=OuterRef("juror")
     )
-    for application_id in (
+    for application_id, count in (
         JurorAssignment.objects.filter(application__in=dossiers)
         .exclude(Exists(conflict))
-        .values_list("application_id", flat=True)
-    ):
-        rows[application_id].expected += 1
-    criteria = list(ScoringCriterion.objects.filter(call=call).order_by("position", "pk"))
-    grid = [ranking.Criterion(c.pk, float(c.weight), c.max_score, c.position) for c in criteria]
-    counted = Scorecard.objects.counted().filter(application__in=dossiers)
-    cards = {}
-    for card_pk, application_id, juror_id, criterion_id, value in (
-        Score.objects.filter(scorecard__in=counted)
-        .values_list(
-            "scorecard_id",
-            "scorecard__application_id",
-            "scorecard__juror_id",
-            "criterion_id",
-            "value",
-        )
+        .values("application_id")
+        .annotate(n=Count("pk"))
+        .values_list("application_id", "n")
         .order_by()
     ):
-        card = cards.get(card_pk)
-        if card is None:
-            card = cards[card_pk] = ranking.Card(card_pk, application_id, juror_id, {})
-        card.values[criterion_id] = value
-    ordered = ranking.rank(
-        list(rows.values()),
-        cards.values(),
-        grid,
-        method=call.score_aggregate,
-        threshold=call.disagreement_threshold,
-    )
+        rows[application_id].expected = count
+    criteria = list(ScoringCriterion.objects.filter(call=call).order_by("position", "pk"))
+    grid = [ranking.Criterion(c.pk, float(c.weight), c.max_score, c.position) for c in criteria]
+    ordered = _apply_scores(call, rows, grid, dossiers)
     for row in ordered:
         row.criteria_values = [row.criteria.get(c.pk) for c in criteria]
     tie = ranking.first_criterion(grid)
@@ -187,6 +267,7 @@ def with_display(rows) -> list:
     from django.utils.formats import get_format
 
     separator = get_format("DECIMAL_SEPARATOR")
+    states = {state.value: str(state.label) for state in S}
 
     def shown(value):
         return "" if value is None else str(ranking.rounded(value)).replace(".", separator)
@@ -196,6 +277,7 @@ def with_display(rows) -> list:
         row.shown_normalised = shown(row.normalised)
         row.shown_dispersion = shown(row.dispersion)
         row.shown_criteria = [shown(value) for value in row.criteria_values]
+        row.shown_state = states.get(row.state, row.state)
     return rows
 
 
