@@ -147,3 +147,24 @@ def test_exports_have_the_criteria_normalised_score_and_dispersion(client, editi
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][1] == dossier.reference
     assert float(rows[1][7]) == pytest.approx(12.75)
+
+
+def test_the_ranking_follows_a_new_scorecard_at_once(client, edition):
+    from reviews import services
+
+    dossier = edition.scored([(5, 10)], close=False)  # 20
+    client.force_login(edition.admin)
+    assert "20.00" in page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
+
+    services.assign_juror(dossier, edition.jurors[1], by=edition.admin)
+    services.save_scorecard(
+        dossier, edition.jurors[1], {edition.local.pk: 2, edition.innovation.pk: 10}, submit=True
+    )  # 11: mean (20 + 11) / 2 = 15.5
+
+    text = page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
+    assert "15.50" in text and "2 / 2" in text
+
+    Scorecard.objects.filter(application=dossier, juror=edition.jurors[1]).update(
+        excluded_at=timezone.now()
+    )
+    assert "20.00" in page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
