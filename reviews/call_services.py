@@ -40,6 +40,8 @@ CALL_FIELDS = (
     "special_prize_amount",
     "opinions_required",
     "jury_scores",
+    "score_aggregate",
+    "disagreement_threshold",
 )
 # The rows of the three lists of a call: model, the fields a row sets.
 ROW_FIELDS = {

@@ -168,3 +168,21 @@ def test_the_ranking_follows_a_new_scorecard_at_once(client, edition):
         excluded_at=timezone.now()
     )
     assert "20.00" in page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
+
+
+def test_the_call_form_sets_median_and_threshold(client, edition):
+    from tests.staff.test_calls import edit, form_of
+
+    dossier = edition.scored([(2, 8), (4, 0), (5, 10)])  # marks 10, 12, 20
+    client.force_login(edition.admin)
+    data = form_of(client.get(edit(edition.call)))
+    assert data["score_aggregate"] == ["mean"]
+    data.update(score_aggregate=["median"], disagreement_threshold=["3.5"])
+
+    assert client.post(edit(edition.call), data).status_code == 302
+
+    edition.call.refresh_from_db()
+    assert edition.call.score_aggregate == "median"
+    text = page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
+    # Median 12; dispersion of 10, 12, 20 around 14: √((16 + 4 + 36) / 3) = 4.32 ≥ 3.5.
+    assert "12.00" in text and "4.32" in text and "Strong disagreement" in text
