@@ -6,15 +6,38 @@ from django.utils.translation import gettext_lazy as _
 from .states import DossierState
 
 
-class TransitionLogQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk rewrites and erasures of an append-only table."""
+
     def update(self, **kwargs):
-        raise TypeError("The transition log is append-only.")
+        raise TypeError(self.model.append_only_message)
 
     def delete(self):
-        raise TypeError("The transition log is append-only.")
+        raise TypeError(self.model.append_only_message)
 
 
-class TransitionLog(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once: saving it again or deleting it raises ``TypeError``.
+    Subclasses set ``append_only_message`` and ``base_manager_name = "objects"`` so that
+    related managers and internal reloads use the append-only manager too."""
+
+    append_only_message = "This table is append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.append_only_message)
+
+
+class TransitionLog(AppendOnlyModel):
     """One row per state change of a dossier: the audit trail. Append-only."""
 
     application = models.ForeignKey(
@@ -30,7 +53,7 @@ class TransitionLog(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    objects = TransitionLogQuerySet.as_manager()
+    append_only_message = "The transition log is append-only."
 
     class Meta:
         verbose_name = _("transition log entry")
@@ -43,24 +66,8 @@ class TransitionLog(models.Model):
     def __str__(self):
         return f"{self.application_id}: {self.from_state} → {self.to_state}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The transition log is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("The transition log is append-only.")
-
-
-class AuditEventQuerySet(TransitionLogQuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The audit trail is append-only.")
-
-    def delete(self):
-        raise TypeError("The audit trail is append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """A staff or system action that is not a state change (assignment, conflict, opinion,
     checklist saved, held email edited, publication, role change...). Append-only, like
     the transition log; written by ``workflows.audit.record_event`` only."""
@@ -102,7 +109,7 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    objects = AuditEventQuerySet.as_manager()
+    append_only_message = "The audit trail is append-only."
 
     class Meta:
         verbose_name = _("audit event")
@@ -116,11 +123,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.event} ({self.at:%Y-%m-%d %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit trail is append-only.")
