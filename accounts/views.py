@@ -6,8 +6,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from stdnum.fr import siret
@@ -191,3 +193,20 @@ def invitation_accept(request, token):
     except services.AccountError as error:
         context["wrong_email"] = error
     return render(request, "accounts/invitation.html", context)
+
+
+def admin_login(request):
+    """The Django admin's login page: the site's login (password, then the second
+    factor) instead, coming back to the admin page asked for. Someone logged in
+    without the admin's staff flag is refused (the admin would send them here again)."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated:
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied(_("This account has no access to the administration site."))
+        return redirect(next_url)
+    return redirect_to_login(next_url, reverse("account_login"))

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "guardian",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "anymail",
     "django_htmx",
     "django_tasks_db",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff roles pass a second factor before any page but the account pages.
+    "accounts.mfa.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -157,6 +160,17 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bordeaux Terre de Solidarités] "
 # Account emails (French) go through the outbox: accounts/adapter.py.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+
+# Second factor (allauth.mfa): required for every staff role (accounts/mfa.py),
+# optional for applicants. Authenticator apps (TOTP), security keys and passkeys
+# (WebAuthn), recovery codes; a passkey can also log in without a password.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Bordeaux Terre de Solidarités"
+# One 30-second step of clock drift either way between the phone and the server.
+MFA_TOTP_TOLERANCE = 1
+# WebAuthn refuses plain-http origins except in development and tests (127.0.0.1).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 
 # django-guardian: no anonymous user row; direct-FK tables for hot models.
 ANONYMOUS_USER_NAME = None

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import admin_login
+
 urlpatterns = [
+    # One login door: the admin's login page sends to the site's login (and its second
+    # factor); the admin pages themselves need a staff session that passed it.
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

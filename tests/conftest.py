@@ -1,4 +1,10 @@
+import time
+
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
@@ -34,6 +40,36 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+_real_force_login = Client.force_login
+
+
+def _force_login_past_mfa(self, user, backend=None):
+    """``Client.force_login``, then the session marked as having passed the second
+    factor, exactly as allauth records it after a TOTP code (see accounts/mfa.py)."""
+    _real_force_login(self, user, backend)
+    session = self.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp", "id": None},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_mfa(request, monkeypatch):
+    """Staff roles must pass a second factor before any back-office page
+    (accounts/mfa.py). In the suite, ``client.force_login(user)`` (any ``Client``,
+    including the browser tests' ``site.new_page(user=...)``) gives a session that
+    passed it, so tests keep logging staff in with ``force_login``; nothing changes in
+    production. A test about the second factor itself marks itself
+    ``@pytest.mark.real_mfa``: there, ``force_login`` is Django's own and a staff
+    session without a second factor is sent to enrolment."""
+    if request.node.get_closest_marker("real_mfa") is None:
+        monkeypatch.setattr(Client, "force_login", _force_login_past_mfa)
 
 
 @pytest.fixture(autouse=True)

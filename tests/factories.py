@@ -1,9 +1,18 @@
 """Factories for the test suite and the benchmarks."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -100,3 +109,25 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     def objectives(self, create, extracted, **kwargs):
         numbers = extracted if extracted is not None else (1,)
         self.objectives.set(Objective.objects.filter(number__in=numbers))
+
+
+def verified_email(user):
+    """The user's address, verified (allauth asks for it before the second factor)."""
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def enrol_totp(user) -> str:
+    """An authenticator app enrolled for ``user``; returns its secret (for totp_code)."""
+    verified_email(user)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str, step: int = 0) -> str:
+    """The code an authenticator app shows now (``step`` periods later: a code is
+    accepted once, so a second login in the same period uses the next one)."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + step
+    return format_hotp_value(hotp_value(secret, counter))

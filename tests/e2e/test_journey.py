@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Organization
 from calls.models import Application
+from tests.factories import enrol_totp, totp_code
 from workflows.states import DossierState as S
 
 from .conftest import E2E, assert_accessible
@@ -169,16 +170,18 @@ def test_an_association_applies_completes_and_resubmits(site, world):
     ), "no confirmation email with the reference"
 
     # The instructor, in their own browser, asks for a completion.
+    # Staff log in with their password and the code of their authenticator app.
     instructor = world.instructor
-    EmailAddress.objects.create(
-        user=instructor, email=instructor.email, verified=True, primary=True
-    )
+    secret = enrol_totp(instructor)
     staff = site.new_page(locale="en-GB")
     staff.goto(reverse("account_login"))
     staff.get_by_label("Email").fill(instructor.email)
     staff.get_by_label("Password").fill(INSTRUCTOR_PASSWORD)
     with staff.expect_navigation():
-        staff.locator("main form button[type=submit]").click()
+        staff.locator("main form button[type=submit]").first.click()
+    staff.locator("main input[name=code]").fill(totp_code(secret))
+    with staff.expect_navigation():
+        staff.locator("main form button[type=submit]").first.click()
     staff.goto(reverse("dossier_detail", args=[dossier.pk]))
     request = staff.locator(
         f'form[action="{reverse("dossier_transition", args=[dossier.pk, "request_completion"])}"]'
