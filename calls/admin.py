@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from workflows.admin import ReadOnlyInline
 from workflows.models import TransitionLog
 
 from .models import (
@@ -137,20 +138,6 @@ class EligibilityCriterionAdmin(CallCriterionAdmin):
 @admin.register(ScoringCriterion)
 class ScoringCriterionAdmin(CallCriterionAdmin):
     list_display = ("label", "call", "weight", "max_score", "position")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttachmentInline(ReadOnlyInline):

@@ -26,6 +26,7 @@ from workflows.exceptions import (
     TransitionError,
     TransitionNotPermitted,
 )
+from workflows.http import posted_version
 from workflows.models import TransitionLog
 from workflows.services import perform, unmet
 from workflows.states import DossierState
@@ -482,7 +483,9 @@ def dossier_submit(request, pk):
     # perform() compares this state (the one the page showed) with the locked row's.
     dossier._set_state(expected_state)
     try:
-        perform(dossier, submit_transition(dossier), user)
+        perform(
+            dossier, submit_transition(dossier), user, expected_version=posted_version(request.POST)
+        )
     except TransitionError as error:
         dossier = _own_dossier(request, pk)
         if not services.can_edit(user, dossier):

@@ -101,7 +101,7 @@ class DraftForm(forms.Form):
 
 
 # What a transition form may send, by name: see workflows.services.TRANSITION_FIELDS.
-TRANSITION_FIELD_NAMES = ("reason", "amount", "special_prize")
+TRANSITION_FIELD_NAMES = ("reason", "amount", "special_prize", "due_at")
 
 # Wording shown next to the button of the actions that cannot simply be undone.
 CONFIRMATIONS = {
@@ -145,6 +145,12 @@ class TransitionForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     special_prize = forms.BooleanField(label=_("Award a special prize"), required=False)
+    due_at = forms.DateField(
+        label=_("Opinions due by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Give a date, for example 2027-03-31.")},
+    )
 
     def __init__(self, *args, transition, needs=(), **kwargs):
         # Several action forms share a page: distinct ids, plain field names.
@@ -167,6 +173,8 @@ class TransitionForm(forms.Form):
         elif "amount" in self.fields:
             self.fields["amount"].label = _("Granted amount (EUR)")
             self._mark_required("amount")
+        if "due_at" in self.fields:
+            self._mark_required("due_at")
         self.fields["expected_state"].error_messages["invalid_choice"] = _(
             "The form is out of date; reload the page."
         )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organization
 from workflows import rules
 from workflows.exceptions import StaleDossier, TransitionError, TransitionNotPermitted
+from workflows.http import posted_version
 from workflows.services import available_transitions, perform
 from workflows.states import PLAIN_WORDS, DossierState
 
@@ -271,7 +272,13 @@ def dossier_transition(request, pk, transition):
     if not form.is_valid():
         return _redisplay(request, pk, transition)
     try:
-        perform(dossier, transition, user, **form.transition_data())
+        perform(
+            dossier,
+            transition,
+            user,
+            expected_version=posted_version(request.POST),
+            **form.transition_data(),
+        )
     except TransitionError as error:
         return _redisplay(request, pk, transition, error)
     shown = selectors.shown_state(user, dossier)
@@ -387,7 +394,13 @@ def dossier_withdraw(request, pk):
     # perform() refuses the withdrawal if the dossier changed since the page was shown.
     dossier._set_state(form.cleaned_data["expected_state"])
     try:
-        perform(dossier, "withdraw", user, **form.transition_data())
+        perform(
+            dossier,
+            "withdraw",
+            user,
+            expected_version=posted_version(request.POST),
+            **form.transition_data(),
+        )
     except TransitionError as error:
         dossier = selectors.dossier_for(user, pk)
         if "withdraw" not in {t.name for t in available_transitions(dossier, user)}:

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from workflows.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     ConflictOfInterest,
     Decision,
@@ -52,7 +54,7 @@ class JuryAdmin(admin.ModelAdmin):
 
 
 @admin.register(JurorAssignment)
-class JurorAssignmentAdmin(admin.ModelAdmin):
+class JurorAssignmentAdmin(ReadOnlyAdmin):
     list_display = ("application", "juror", "assigned_at")
     list_filter = ("application__call",)
     search_fields = (*APPLICATION_SEARCH, "juror__email", "juror__last_name")
@@ -62,7 +64,7 @@ class JurorAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(ReadOnlyAdmin):
     list_display = ("application", "juror", "declared_at")
     list_filter = ("application__call",)
     search_fields = (*APPLICATION_SEARCH, "juror__email", "juror__last_name")
@@ -71,14 +73,14 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
     readonly_fields = ("declared_at",)
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ReadOnlyInline):
     model = Score
     extra = 0
     autocomplete_fields = ("criterion",)
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
+class ScorecardAdmin(ReadOnlyAdmin):
     list_display = ("application", "juror", "submitted_at", "updated_at")
     list_filter = ("application__call", ("submitted_at", admin.EmptyFieldListFilter))
     search_fields = (*APPLICATION_SEARCH, "juror__email", "juror__last_name")
@@ -89,7 +91,7 @@ class ScorecardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(ReadOnlyAdmin):
     list_display = ("scorecard", "criterion", "value")
     list_filter = ("criterion__call",)
     search_fields = (
@@ -102,7 +104,7 @@ class ScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(EligibilityReview)
-class EligibilityReviewAdmin(admin.ModelAdmin):
+class EligibilityReviewAdmin(ReadOnlyAdmin):
     list_display = ("application", "outcome", "reviewer", "created_at")
     list_filter = ("outcome", "application__call")
     search_fields = (*APPLICATION_SEARCH, "reviewer__email")
@@ -113,7 +115,7 @@ class EligibilityReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(admin.ModelAdmin):
+class OpinionAdmin(ReadOnlyAdmin):
     list_display = ("application", "body", "verdict", "author", "created_at")
     list_filter = ("verdict", "body", "application__call")
     search_fields = (*APPLICATION_SEARCH, "body__name", "author__email")
@@ -124,7 +126,7 @@ class OpinionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = (
         "application",
         "outcome",

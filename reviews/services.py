@@ -19,6 +19,7 @@ from calls import uploads
 from calls.models import Application
 from workflows import rules
 from workflows.exceptions import InvalidSourceState, InvalidTransitionData, TransitionNotPermitted
+from workflows.flows import parse_due_date
 from workflows.states import DossierState as S
 
 from .models import (
@@ -249,30 +250,26 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
 
 
 def check_due_date(due_at, today=None):
-    """A due date for the opinions: a day after today."""
-    today = today or timezone.localdate()
-    if due_at is None:
-        raise InvalidTransitionData(_("Give the date by which opinions are due."), field="due_at")
-    if due_at <= today:
-        raise InvalidTransitionData(
-            _("The date by which opinions are due must be after today."), field="due_at"
-        )
-    return due_at
+    """A due date for the opinions: a day after today (the flow checks it again)."""
+    return parse_due_date(due_at, today)
 
 
-def open_consultation(dossier, actor, due_at):
+def open_consultation(dossier, actor, due_at, expected_version=None):
     """Consult the governance bodies of the call on ``dossier`` (transition
     ``open_consultation``, for administrators), their opinions due by ``due_at``.
 
-    The due date is written in the same transaction as the transition, before it, so
-    that the email to the bodies' members can tell it; a refused transition leaves
-    the dossier unchanged. Returns the transition's log row."""
+    The flow checks and writes the due date with the transition, so that the email to
+    the bodies' members can tell it; a refused transition leaves the dossier unchanged.
+    Returns the transition's log row."""
     from workflows.services import perform
 
-    check_due_date(due_at)
-    with transaction.atomic():
-        Application.objects.filter(pk=dossier.pk).update(consultation_due_at=due_at)
-        log = perform(dossier, "open_consultation", actor)
+    log = perform(
+        dossier,
+        "open_consultation",
+        actor,
+        expected_version=expected_version,
+        due_at=check_due_date(due_at),
+    )
     dossier.consultation_due_at = due_at
     return log
 

@@ -24,6 +24,7 @@ from calls.models import District
 from workflows import rules
 from workflows.exceptions import StaleDossier, TransitionError, TransitionNotPermitted
 from workflows.flows import flow_class_for
+from workflows.http import posted_version
 from workflows.services import available_transitions, perform
 from workflows.states import DossierState
 
@@ -184,7 +185,13 @@ def staff_dossier_transition(request, pk, transition):
     )
     form.is_valid()
     try:
-        perform(dossier, transition, user, **form.transition_data())
+        perform(
+            dossier,
+            transition,
+            user,
+            expected_version=posted_version(request.POST),
+            **form.transition_data(),
+        )
     except TransitionError as error:
         dossier = staff_dossier(user, pk)
         if dossier.state == seen and _offered(dossier, user, transition) is not None:
@@ -215,7 +222,12 @@ def staff_dossier_consult(request, pk):
         return _page(request, dossier, error=error, status=400)
     dossier._set_state(expected_state)
     try:
-        services.open_consultation(dossier, user, form.cleaned_data["due_at"])
+        services.open_consultation(
+            dossier,
+            user,
+            form.cleaned_data["due_at"],
+            expected_version=posted_version(request.POST),
+        )
     except TransitionError as error:
         dossier = staff_dossier(user, pk)
         return _page(request, dossier, consultation_form=form, error=error, status=_status(error))
@@ -308,6 +320,7 @@ def staff_eligibility(request, pk):
             dossier,
             form.transition,
             user,
+            expected_version=posted_version(request.POST),
             reason=form.cleaned_data["reason"],
             checklist=form.checklist(pre_checks),
         )

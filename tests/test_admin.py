@@ -1,5 +1,6 @@
 """Smoke tests of the Django admin: every registered model can be listed, and the audit
-trail, the outbox and the dossier state cannot be edited from it."""
+trail, the outbox, decisions, scorecards, assignments, opinions, eligibility reviews and
+the dossier state cannot be edited from it: they change through the services only."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -24,10 +25,22 @@ from reviews.models import (
     Score,
     Scorecard,
 )
-from workflows.models import TransitionLog
+from workflows.models import AuditEvent, TransitionLog
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
-READ_ONLY_MODELS = [TransitionLog, OutboundEmail]
+# Engine-owned data: written by the services only, shown read-only in the admin.
+READ_ONLY_MODELS = [
+    TransitionLog,
+    AuditEvent,
+    OutboundEmail,
+    Decision,
+    Scorecard,
+    Score,
+    JurorAssignment,
+    ConflictOfInterest,
+    Opinion,
+    EligibilityReview,
+]
 
 
 def admin_url(model, view, *args):
@@ -115,6 +128,7 @@ def dossier(superuser):
         amount=Decimal("4000"),
         decided_by=superuser,
     )
+    AuditEvent.objects.create(event="jury.assigned", actor=superuser, application=application)
     return application
 
 
@@ -161,7 +175,7 @@ def test_dossiers_are_not_created_from_the_admin(admin_client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", READ_ONLY_MODELS, ids=lambda model: model._meta.label)
-def test_audit_trail_and_outbox_are_read_only(admin_client, dossier, model):
+def test_engine_owned_data_is_read_only_for_a_superuser(admin_client, dossier, model):
     obj = model.objects.get()
 
     assert admin_client.get(admin_url(model, "add")).status_code == 403

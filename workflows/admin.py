@@ -16,6 +16,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that lists rows and never adds, changes or deletes them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(TransitionLog)
 class TransitionLogAdmin(ReadOnlyAdmin):
     """The audit trail of the dossiers: read-only, like the table itself (append-only)."""

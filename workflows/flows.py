@@ -7,6 +7,7 @@ method itself, inside the transaction opened by ``workflows.services.perform``, 
 is the only caller.
 """
 
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -110,6 +111,28 @@ def jury_configured(flow):
         flow.call.is_prize or flow.call.jury_scores,
         _("No jury scores the dossiers of this call."),
     )
+
+
+def parse_due_date(raw, today=None):
+    """The date by which the governance bodies give their opinion: a date (or an ISO
+    ``YYYY-MM-DD`` text) after today. Raises ``InvalidTransitionData`` otherwise."""
+    today = today or timezone.localdate()
+    if raw in (None, ""):
+        raise InvalidTransitionData(_("Give the date by which opinions are due."), field="due_at")
+    if isinstance(raw, datetime.datetime):
+        raw = raw.date()
+    if not isinstance(raw, datetime.date):
+        try:
+            raw = datetime.date.fromisoformat(str(raw).strip())
+        except ValueError as error:
+            raise InvalidTransitionData(
+                _("Give a date, for example 2027-03-31."), field="due_at"
+            ) from error
+    if raw <= today:
+        raise InvalidTransitionData(
+            _("The date by which opinions are due must be after today."), field="due_at"
+        )
+    return raw
 
 
 SUBMISSION_CONDITIONS = [
@@ -243,13 +266,63 @@ class DossierFlow:
             )
         return value
 
+    def checked_checklist(self, outcome):
+        """The eligibility checklist sent with the decision, as the eligibility page
+        requires it: every criterion of the call answered (met or not), and a comment on
+        each criterion not met of a dossier declared eligible."""
+        from calls.models import EligibilityCriterion
+
+        checklist = self.data.get("checklist") or []
+        if not isinstance(checklist, list) or not all(isinstance(e, dict) for e in checklist):
+            raise InvalidTransitionData(
+                _("The eligibility checklist is not readable; fill it in again."),
+                field="checklist",
+            )
+        answers = {entry.get("criterion"): entry for entry in checklist if "criterion" in entry}
+        criteria = EligibilityCriterion.objects.filter(call_id=self.dossier.call_id)
+        unanswered = []
+        uncommented = []
+        for pk, label in criteria.values_list("pk", "label"):
+            entry = answers.get(pk)
+            if entry is None or entry.get("passed") not in (True, False):
+                unanswered.append(label)
+            elif (
+                outcome == "eligible"
+                and entry["passed"] is False
+                and not str(entry.get("comment") or "").strip()
+            ):
+                uncommented.append(label)
+        if unanswered:
+            raise InvalidTransitionData(
+                _(
+                    "Fill in the eligibility checklist first (on the eligibility page of the "
+                    "dossier): criteria not answered: %(criteria)s."
+                )
+                % {"criteria": ", ".join(f"« {label} »" for label in unanswered)},
+                field="checklist",
+            )
+        if uncommented:
+            raise InvalidTransitionData(
+                _(
+                    "Criteria not met need a comment explaining why the dossier is eligible "
+                    "all the same: %(criteria)s."
+                )
+                % {"criteria": ", ".join(f"« {label} »" for label in uncommented)},
+                field="checklist",
+            )
+        return checklist
+
     def _review(self, outcome):
         from reviews.models import EligibilityReview
 
         return EligibilityReview.objects.create(
             application=self.dossier,
             reviewer=self.actor,
-            checklist=self.data.get("checklist") or [],
+            checklist=(
+                self.data.get("checklist") or []
+                if outcome == "incomplete"
+                else self.checked_checklist(outcome)
+            ),
             outcome=outcome,
             reason=self.reason,
         )
@@ -431,6 +504,7 @@ class AmiFlow(DossierFlow):
         permission=administrator,
     )
     def open_consultation(self):
+        self.dossier.consultation_due_at = parse_due_date(self.data.get("due_at"))
         self.dossier.consulted_at = timezone.now()
 
     @DossierFlow.state.transition(

@@ -1,4 +1,12 @@
-"""Small helpers shared by the views that act on several dossiers at once."""
+"""Small helpers shared by the views that act on dossiers."""
+
+
+def posted_version(post):
+    """The dossier version a form was built from (its ``expected_version`` field), or
+    ``None`` when the form sent none. ``workflows.services.perform`` compares it with the
+    locked row and refuses a form built on another version, even in the same state."""
+    value = str(post.get("expected_version", "")).strip()
+    return value or None
 
 
 def posted_ids(values) -> list[int]:

@@ -46,6 +46,28 @@ DEFAULT_DATA = {
 }
 
 
+def default_data(dossier, transition: str) -> dict:
+    """What a staff form would send with ``transition`` on ``dossier``: the defaults
+    above, a due date two weeks ahead for a consultation, and an eligibility checklist
+    answering every criterion of the call."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    data = dict(DEFAULT_DATA.get(transition, {}))
+    if transition == "select" and dossier.call.is_prize:
+        data.pop("amount", None)  # an AMI grant; prize amounts only when given
+    if transition == "open_consultation":
+        data["due_at"] = timezone.localdate() + timedelta(days=14)
+    if transition in ("declare_eligible", "declare_ineligible"):
+        passed = transition == "declare_eligible"
+        data["checklist"] = [
+            {"criterion": pk, "label": label, "passed": passed, "comment": ""}
+            for pk, label in dossier.call.eligibility_criteria.values_list("pk", "label")
+        ]
+    return data
+
+
 def actor_role(transition: str) -> str:
     return ACTOR_ROLE.get(transition, "administrator")
 
@@ -81,9 +103,6 @@ def advance(dossier, target, actors: dict, data: dict | None = None):
     for transition in PATHS[S(target)]:
         if transition == "submit":
             attach_required_documents(dossier, actors.get("applicant"))
-        defaults = dict(DEFAULT_DATA.get(transition, {}))
-        if transition == "select" and dossier.call.is_prize:
-            defaults.pop("amount", None)  # an AMI grant; prize amounts only when given
-        payload = {**defaults, **data.get(transition, {})}
+        payload = {**default_data(dossier, transition), **data.get(transition, {})}
         perform(dossier, transition, actors[actor_role(transition)], **payload)
     return dossier

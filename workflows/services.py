@@ -32,6 +32,7 @@ TRANSITION_FIELDS = {
     "reopen": ("reason",),
     "close_consultation": ("reason",),
     "select": ("amount", "reason"),
+    "open_consultation": ("due_at",),
 }
 PRIZE_SELECT_FIELDS = ("special_prize", "amount", "reason")
 
@@ -61,7 +62,7 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
     state but another version).
 
     ``data`` carries what the transition's form sent: ``reason``, ``amount``,
-    ``special_prize``, ``checklist``. Raises a ``TransitionError`` subclass whose
+    ``special_prize``, ``checklist``, ``due_at``. Raises a ``TransitionError`` subclass whose
     ``message`` is meant for the user; nothing is changed then.
     """
     from notifications import services as outbox
@@ -111,6 +112,8 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
 
 def _log_data(flow, data):
     logged = {key: data[key] for key in ("amount", "special_prize", "checklist") if data.get(key)}
+    if flow.dossier.consultation_due_at and "due_at" in data:
+        logged["due_at"] = flow.dossier.consultation_due_at.isoformat()
     logged.update(getattr(flow, "decision_data", {}))
     return logged
 

@@ -2,12 +2,14 @@
 step, in order, with who did it and why) and transactional (a transition rolled back
 leaves neither a log row nor an email)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from calls.models import Application
 from notifications.models import OutboundEmail
@@ -18,6 +20,8 @@ from workflows.services import perform
 from workflows.states import DossierState as S
 
 from . import snapshot
+
+DUE = timezone.localdate() + timedelta(days=10)
 
 
 def edit_and_save(log):
@@ -90,7 +94,7 @@ def test_the_log_tells_the_whole_story_in_order(world):
         ("request_completion", world.instructor, {"reason": "Joindre les comptes 2025."}),
         ("resubmit", world.applicant, {}),
         ("declare_eligible", world.instructor, {}),
-        ("open_consultation", world.administrator, {}),
+        ("open_consultation", world.administrator, {"due_at": DUE}),
         ("close_consultation", world.governance, {}),
         ("select", world.administrator, {"amount": "24000", "reason": "Projet structurant."}),
         ("reopen", world.administrator, {"reason": "Erreur sur le montant."}),

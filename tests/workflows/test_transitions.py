@@ -6,9 +6,11 @@ allowed to perform it; ``test_every_transition_is_covered`` fails when a transit
 added to a flow without being listed here."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from accounts.models import User
 from calls.models import Application
@@ -104,7 +106,14 @@ CASES = [
         "administrator",
         {"amount": "12000", **REASON},
     ),
-    Case("ami", "open_consultation", S.ELIGIBLE, S.IN_CONSULTATION, "administrator"),
+    Case(
+        "ami",
+        "open_consultation",
+        S.ELIGIBLE,
+        S.IN_CONSULTATION,
+        "administrator",
+        {"due_at": timezone.localdate() + timedelta(days=10)},
+    ),
     Case(
         "ami", "close_consultation", S.IN_CONSULTATION, S.AWAITING_DECISION, "administrator", REASON
     ),

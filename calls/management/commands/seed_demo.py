@@ -37,7 +37,7 @@ from calls.models import (
 )
 from calls.services import create_draft
 from workflows import rules
-from workflows.paths import advance
+from workflows.paths import advance, default_data
 from workflows.services import perform
 from workflows.states import DossierState as S
 
@@ -847,7 +847,7 @@ class Command(BaseCommand):
             else:
                 name, data = step if isinstance(step, tuple) else (step, {})
                 role = "applicant" if name == "resubmit" else "administrator"
-                perform(dossier, name, actors[role], **data)
+                perform(dossier, name, actors[role], **{**default_data(dossier, name), **data})
 
     # Demo actions between transitions (reviews services).
 
