@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from workflows import rules
+from workflows.audit import record_event
 from workflows.exceptions import TransitionError
 
 from .models import OutboundEmail
@@ -364,22 +365,36 @@ def edit_email(email: OutboundEmail, *, subject: str, body_text: str, editor) ->
         raise OutboxError(_("Give the text of the email."), field="body_text")
     email.subject = subject
     html = render_edited_html(email, body_text)
-    # Conditional update: an email sent or cancelled meanwhile is left alone.
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
-        subject=subject, body_text=body_text + "\n", body_html=html, edited_by=editor
-    )
-    if not updated:
-        raise OutboxError(NOT_HELD)
+    with transaction.atomic():
+        # Conditional update: an email sent or cancelled meanwhile is left alone.
+        updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
+            subject=subject, body_text=body_text + "\n", body_html=html, edited_by=editor
+        )
+        if not updated:
+            raise OutboxError(NOT_HELD)
+        record_event(
+            "outbox.email_edited",
+            actor=editor,
+            application=email.application,
+            data={"email": email.pk, "recipient": email.recipient, "subject": subject},
+        )
     return OutboundEmail.objects.get(pk=email.pk)
 
 
 def cancel_email(email: OutboundEmail, actor) -> None:
     """Cancel a held email: it will never be sent (notifying its dossier skips it)."""
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
-        status=Status.CANCELLED
-    )
-    if not updated:
-        raise OutboxError(NOT_HELD)
+    with transaction.atomic():
+        updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
+            status=Status.CANCELLED
+        )
+        if not updated:
+            raise OutboxError(NOT_HELD)
+        record_event(
+            "outbox.email_cancelled",
+            actor=actor,
+            application=email.application,
+            data={"email": email.pk, "recipient": email.recipient, "subject": email.subject},
+        )
     logger.info("Email %s cancelled by user %s", email.pk, getattr(actor, "pk", None))
 
 

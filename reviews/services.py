@@ -18,6 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from calls import uploads
 from calls.models import Application
 from workflows import rules
+from workflows.audit import record_event
 from workflows.exceptions import InvalidSourceState, InvalidTransitionData, TransitionNotPermitted
 from workflows.flows import parse_due_date
 from workflows.states import DossierState as S
@@ -84,8 +85,10 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
             % {"name": juror.get_full_name() or juror.email},
             field="juror",
         )
-    assignment, _created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
+    assignment, created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
     assign_perm(SCORE_PERMISSION, juror, locked)
+    if created:
+        record_event("jury.assigned", actor=by, application=locked, subject_user=juror)
     return assignment
 
 
@@ -101,9 +104,17 @@ def declare_conflict(dossier, juror, reason="") -> ConflictOfInterest:
         raise TransitionNotPermitted(
             _("Only a member of the jury of this call can declare a conflict of interest.")
         )
-    conflict, _created = ConflictOfInterest.objects.get_or_create(
+    conflict, created = ConflictOfInterest.objects.get_or_create(
         application=locked, juror=juror, defaults={"reason": (reason or "").strip()}
     )
+    if created:
+        record_event(
+            "jury.conflict_declared",
+            actor=juror,
+            application=locked,
+            subject_user=juror,
+            reason=conflict.reason,
+        )
     remove_perm(SCORE_PERMISSION, juror, locked)
     JurorAssignment.objects.filter(application=locked, juror=juror).delete()
     Scorecard.objects.filter(application=locked, juror=juror).delete()
@@ -154,6 +165,13 @@ def record_opinion(dossier, body, author, verdict, motivation, document=None) ->
     elif document:
         opinion.document = document
     opinion.save()
+    record_event(
+        "opinion.given",
+        actor=author,
+        application=locked,
+        reason=motivation,
+        data={"body": body.name, "verdict": verdict},
+    )
     unanswered = (
         GovernanceBody.objects.filter(calls=locked.call_id)
         .exclude(opinions__application=locked)
@@ -243,6 +261,8 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
     if submit:
         scorecard.submitted_at = timezone.now()
     scorecard.save()
+    if submit:
+        record_event("jury.scorecard_submitted", actor=juror, application=locked)
     return scorecard
 
 

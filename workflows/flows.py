@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from viewflow.fsm import State
 
 from . import rules
+from .audit import record_event
 from .exceptions import ConditionNotMet, InvalidTransitionData, QuotaExceeded
 from .states import DossierState as S
 
@@ -315,7 +316,7 @@ class DossierFlow:
     def _review(self, outcome):
         from reviews.models import EligibilityReview
 
-        return EligibilityReview.objects.create(
+        review = EligibilityReview.objects.create(
             application=self.dossier,
             reviewer=self.actor,
             checklist=(
@@ -326,6 +327,15 @@ class DossierFlow:
             outcome=outcome,
             reason=self.reason,
         )
+        record_event(
+            "eligibility.checklist_saved",
+            actor=self.actor,
+            application=self.dossier,
+            call=self.call,
+            reason=self.reason,
+            data={"outcome": outcome, "checklist": review.checklist},
+        )
+        return review
 
     def _current_decision(self):
         from reviews.models import Decision
