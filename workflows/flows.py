@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from viewflow.fsm import State
 
 from . import rules
-from .audit import record_event
 from .exceptions import ConditionNotMet, InvalidTransitionData, QuotaExceeded
 from .states import DossierState as S
 
@@ -316,7 +315,9 @@ class DossierFlow:
     def _review(self, outcome):
         from reviews.models import EligibilityReview
 
-        review = EligibilityReview.objects.create(
+        # The checklist is audited in the transition log row (its ``data``), written
+        # by perform in the same transaction: no separate audit event.
+        return EligibilityReview.objects.create(
             application=self.dossier,
             reviewer=self.actor,
             checklist=(
@@ -327,15 +328,6 @@ class DossierFlow:
             outcome=outcome,
             reason=self.reason,
         )
-        record_event(
-            "eligibility.checklist_saved",
-            actor=self.actor,
-            application=self.dossier,
-            call=self.call,
-            reason=self.reason,
-            data={"outcome": outcome, "checklist": review.checklist},
-        )
-        return review
 
     def _current_decision(self):
         from reviews.models import Decision

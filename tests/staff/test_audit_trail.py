@@ -32,11 +32,12 @@ def events(**filters):
 
 def test_assignments_conflicts_scorecards_opinions_and_checklists_are_recorded(world, prize_world):
     dossier = prize_world.dossier(S.IN_JURY)
+    checklist_log = dossier.transition_logs.get(transition="declare_eligible")
+    assert checklist_log.data.get("checklist", []) == []  # the call has no criterion
     services.assign_juror(dossier, prize_world.juror, by=prize_world.administrator)
     services.assign_juror(dossier, prize_world.juror, by=prize_world.administrator)  # no-op
     services.declare_conflict(dossier, prize_world.juror, reason="Je préside l'association.")
     assert events(application=dossier) == [
-        "eligibility.checklist_saved",
         "jury.assigned",
         "jury.conflict_declared",
     ]
