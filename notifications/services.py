@@ -4,9 +4,11 @@ nothing lost when the provider is down (retries with back-off, then a visible fa
 and a sweep for rows whose task was lost)."""
 
 import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -202,13 +204,25 @@ def _claim(email_id) -> bool:
     )
 
 
+def message_id_for(email: OutboundEmail) -> str:
+    """The Message-ID of an outbox row: the same on every attempt (it is derived from the
+    row and its idempotency key), so that a provider or an SMTP relay that accepted a
+    message whose acknowledgement was lost can recognise the retry as a duplicate."""
+    key = hashlib.sha256(f"{email.pk}:{email.idempotency_key}".encode()).hexdigest()[:20]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox-{email.pk}.{key}@{domain}>"
+
+
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
-        headers={"X-Idempotency-Key": email.idempotency_key},
+        headers={
+            "X-Idempotency-Key": email.idempotency_key,
+            "Message-ID": message_id_for(email),
+        },
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
