@@ -259,3 +259,21 @@ def can_read_scores_of(user, dossier) -> bool:
     from reviews.models import ConflictOfInterest
 
     return not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
+
+
+def can_see_average(user, dossier) -> bool:
+    """The jury's average on a dossier: staff who read its internal information, except
+    that a juror assigned to it sees the others' scores and the average only once their
+    own scorecard is submitted (so that it cannot sway them). Administrators and the
+    jury president see it at any time."""
+    if not can_see_internal(user, dossier):
+        return False
+    if is_administrator(user) or is_jury_president(user, dossier.call):
+        return True
+    if not is_juror_of(user, dossier):
+        return True
+    from reviews.models import Scorecard
+
+    return Scorecard.objects.filter(
+        application=dossier, juror=user, submitted_at__isnull=False
+    ).exists()

@@ -203,3 +203,29 @@ def test_a_juror_member_of_the_applicant_organisation_is_never_offered(client, p
     assert response.status_code == 400
     assert "member of the organisation" in response.content.decode()
     assert not JurorAssignment.objects.exists()
+
+
+def test_a_juror_sees_the_average_only_once_their_own_scorecard_is_submitted(
+    client, prize_world, grid
+):
+    world = prize_world
+    dossier = world.dossier(S.IN_JURY)
+    colleague = UserFactory(email="jure-collegue@example.org", roles=[rules.JURORS])
+    world.jury.members.add(colleague)
+    client.force_login(world.administrator)
+    assign(client, dossier, world.juror)
+    assign(client, dossier, colleague)
+    full = {f"criterion_{c.pk}": str(c.max_score) for c in grid}
+    client.force_login(colleague)
+    client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "submit"})
+
+    client.force_login(world.juror)
+    url = reverse("staff_dossier_detail", args=[dossier.pk])
+    assert "Weighted average" not in page(client.get(url)).text("scores")
+    client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "save"})
+    assert "Weighted average" not in page(client.get(url)).text("scores")  # a draft
+    client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "submit"})
+    assert "Weighted average: 20.00 / 20 (2 scorecards)" in page(client.get(url)).text("scores")
+    # The administrator saw it all along.
+    client.force_login(world.administrator)
+    assert "Weighted average" in page(client.get(url)).text("scores")
