@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from workflows.audit import record_event
+
 from .models import Membership, Organization, User
 
 
@@ -28,6 +30,30 @@ class EmailUserChangeForm(UserChangeForm):
 
     def clean_email(self):
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+
+def record_membership_changes(request, formset):
+    """Audit the memberships added, changed or removed through an admin inline."""
+    if formset.model is not Membership:
+        return
+    changes = [("added", m) for m in formset.new_objects]
+    changes += [("changed", m) for m, _fields in formset.changed_objects]
+    changes += [("removed", m) for m in formset.deleted_objects]
+    for change, membership in changes:
+        record_membership(request.user, membership, change)
+
+
+def record_membership(actor, membership, change):
+    record_event(
+        "membership.changed",
+        actor=actor,
+        subject_user=membership.user,
+        data={
+            "change": change,
+            "organisation": membership.organization.name,
+            "organisation_id": membership.organization_id,
+        },
+    )
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -73,6 +99,38 @@ class UserAdmin(BaseUserAdmin):
         # No inline on the add page: the user does not exist yet.
         return self.inlines if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        obj._access_before = _access(obj) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        before = getattr(user, "_access_before", None) or {"roles": [], "flags": []}
+        after = _access(user)
+        added = sorted(set(after["roles"]) - set(before["roles"]))
+        removed = sorted(set(before["roles"]) - set(after["roles"]))
+        if added or removed or before["flags"] != after["flags"]:
+            record_event(
+                "role.changed",
+                actor=request.user,
+                subject_user=user,
+                data={"added": added, "removed": removed, "flags": after["flags"]},
+            )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        record_membership_changes(request, formset)
+
+
+def _access(user) -> dict:
+    """The roles (groups) and staff flags of a user, as stored."""
+    if user.pk is None:
+        return {"roles": [], "flags": []}
+    stored = User.objects.get(pk=user.pk)
+    flags = [name for name in ("is_staff", "is_superuser", "is_active") if getattr(stored, name)]
+    return {"roles": sorted(stored.groups.values_list("name", flat=True)), "flags": flags}
+
 
 class OrganizationMembershipInline(admin.TabularInline):
     model = Membership
@@ -103,6 +161,10 @@ class OrganizationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("memberships"))
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        record_membership_changes(request, formset)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -112,3 +174,16 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "organization")
     list_select_related = ("user", "organization")
     readonly_fields = ("joined_at",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_membership(request.user, obj, "changed" if change else "added")
+
+    def delete_model(self, request, obj):
+        record_membership(request.user, obj, "removed")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organization"):
+            record_membership(request.user, membership, "removed")
+        super().delete_queryset(request, queryset)

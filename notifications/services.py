@@ -4,9 +4,11 @@ nothing lost when the provider is down (retries with back-off, then a visible fa
 and a sweep for rows whose task was lost)."""
 
 import dataclasses
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from workflows import rules
+from workflows.audit import record_event
 from workflows.exceptions import TransitionError
 
 from .models import OutboundEmail
@@ -201,13 +204,25 @@ def _claim(email_id) -> bool:
     )
 
 
+def message_id_for(email: OutboundEmail) -> str:
+    """The Message-ID of an outbox row: the same on every attempt (it is derived from the
+    row and its idempotency key), so that a provider or an SMTP relay that accepted a
+    message whose acknowledgement was lost can recognise the retry as a duplicate."""
+    key = hashlib.sha256(f"{email.pk}:{email.idempotency_key}".encode()).hexdigest()[:20]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox-{email.pk}.{key}@{domain}>"
+
+
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
-        headers={"X-Idempotency-Key": email.idempotency_key},
+        headers={
+            "X-Idempotency-Key": email.idempotency_key,
+            "Message-ID": message_id_for(email),
+        },
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -364,22 +379,36 @@ def edit_email(email: OutboundEmail, *, subject: str, body_text: str, editor) ->
         raise OutboxError(_("Give the text of the email."), field="body_text")
     email.subject = subject
     html = render_edited_html(email, body_text)
-    # Conditional update: an email sent or cancelled meanwhile is left alone.
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
-        subject=subject, body_text=body_text + "\n", body_html=html, edited_by=editor
-    )
-    if not updated:
-        raise OutboxError(NOT_HELD)
+    with transaction.atomic():
+        # Conditional update: an email sent or cancelled meanwhile is left alone.
+        updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
+            subject=subject, body_text=body_text + "\n", body_html=html, edited_by=editor
+        )
+        if not updated:
+            raise OutboxError(NOT_HELD)
+        record_event(
+            "outbox.email_edited",
+            actor=editor,
+            application=email.application,
+            data={"email": email.pk, "recipient": email.recipient, "subject": subject},
+        )
     return OutboundEmail.objects.get(pk=email.pk)
 
 
 def cancel_email(email: OutboundEmail, actor) -> None:
     """Cancel a held email: it will never be sent (notifying its dossier skips it)."""
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
-        status=Status.CANCELLED
-    )
-    if not updated:
-        raise OutboxError(NOT_HELD)
+    with transaction.atomic():
+        updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
+            status=Status.CANCELLED
+        )
+        if not updated:
+            raise OutboxError(NOT_HELD)
+        record_event(
+            "outbox.email_cancelled",
+            actor=actor,
+            application=email.application,
+            data={"email": email.pk, "recipient": email.recipient, "subject": email.subject},
+        )
     logger.info("Email %s cancelled by user %s", email.pk, getattr(actor, "pk", None))
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -267,7 +268,10 @@ def outbox_sent(request):
         emails = emails.filter(status=status)
     problems = request.GET.get("problems") == "1"
     if problems:
-        emails = emails.filter(delivery_status__in=PROBLEM_DELIVERY_STATUSES)
+        # Not delivered: failed to send (attempts spent), or reported by the provider.
+        emails = emails.filter(
+            Q(status=Status.FAILED) | Q(delivery_status__in=PROBLEM_DELIVERY_STATUSES)
+        )
     page = Paginator(emails, SENT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = {
         key: value

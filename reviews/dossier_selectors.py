@@ -155,7 +155,7 @@ def opinion_queue(user, *, answered=None):
         return []
     body_ids = [body.pk for body in bodies]
     dossiers = list(
-        rules.filter_visible(Application.objects.all(), user)
+        rules.exclude_own_organisations(rules.filter_visible(Application.objects.all(), user), user)
         .filter(
             consulted_at__isnull=False,
             state__in=rules.CONSULTATION_STATES,
@@ -223,14 +223,21 @@ def jury_panel(dossier, user):
         )
     )
     taken = {a.juror_id for a in assigned} | {c.juror_id for c in conflicts}
+    # Members of the dossier's organisation are in conflict: never offered.
     candidates = [
         juror
-        for juror in jury.members.filter(groups__name=rules.JURORS, is_active=True).order_by(
-            "last_name", "first_name", "email"
-        )
+        for juror in jury.members.filter(groups__name=rules.JURORS, is_active=True)
+        .exclude(memberships__organization_id=dossier.organization_id)
+        .order_by("last_name", "first_name", "email")
         if juror.pk not in taken
     ]
+    excluded = list(
+        Scorecard.objects.filter(application=dossier, excluded_at__isnull=False)
+        .select_related("juror")
+        .order_by("excluded_at", "pk")
+    )
     return {
+        "excluded": excluded,
         "assigned": [{"juror": a.juror, "submitted": a.juror_id in submitted} for a in assigned],
         "conflicts": conflicts,
         "candidates": candidates,

@@ -46,7 +46,7 @@ def _counted_scorecards(application_ref):
         application=OuterRef("application"), juror=OuterRef("juror")
     )
     return Scorecard.objects.filter(
-        application=application_ref, submitted_at__isnull=False
+        application=application_ref, submitted_at__isnull=False, excluded_at__isnull=True
     ).exclude(Exists(conflict))
 
 
@@ -58,6 +58,7 @@ def _average_subquery():
         Score.objects.filter(
             scorecard__application=OuterRef("pk"),
             scorecard__submitted_at__isnull=False,
+            scorecard__excluded_at__isnull=True,
             criterion__max_score__gt=0,
         )
         .exclude(Exists(conflict))

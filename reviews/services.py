@@ -18,6 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from calls import uploads
 from calls.models import Application
 from workflows import rules
+from workflows.audit import record_event
 from workflows.exceptions import InvalidSourceState, InvalidTransitionData, TransitionNotPermitted
 from workflows.flows import parse_due_date
 from workflows.states import DossierState as S
@@ -75,6 +76,15 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
             % {"name": juror.get_full_name() or juror.email},
             field="juror",
         )
+    if locked.organization_id in rules.organization_ids(juror):
+        raise InvalidTransitionData(
+            _(
+                "%(name)s is a member of the organisation of this dossier (conflict of "
+                "interest) and cannot be assigned to it."
+            )
+            % {"name": juror.get_full_name() or juror.email},
+            field="juror",
+        )
     if ConflictOfInterest.objects.filter(application=locked, juror=juror).exists():
         raise InvalidTransitionData(
             _(
@@ -84,29 +94,93 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
             % {"name": juror.get_full_name() or juror.email},
             field="juror",
         )
-    assignment, _created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
+    assignment, created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
     assign_perm(SCORE_PERMISSION, juror, locked)
+    if created:
+        record_event("jury.assigned", actor=by, application=locked, subject_user=juror)
     return assignment
 
 
-@transaction.atomic
-def declare_conflict(dossier, juror, reason="") -> ConflictOfInterest:
-    """Record that ``juror`` (acting for themself) takes no part in ``dossier``.
+# A conflict of interest can be declared by the juror until the jury closes.
+CONFLICT_STATES = ASSIGNABLE_STATES
 
-    Removes their assignment and their permission on the dossier (they no longer see
-    nor score it) and deletes their scorecard on it, so that their scores never count
-    in the averages. Declaring twice keeps the first declaration."""
+
+def _name(user) -> str:
+    return user.get_full_name() or user.email
+
+
+@transaction.atomic
+def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInterest:
+    """Record that ``juror`` takes no part in ``dossier``.
+
+    The juror declares it themself while the dossier is under review, up to the close of
+    its jury; afterwards only an administrator (``by``) may record it, with a reason
+    (logged). Removes the juror's assignment and permission on the dossier (they no
+    longer see nor score it). Nothing is deleted: their scorecard, if any, is kept and
+    marked excluded (who, when, why), so that it counts in no average, ranking or
+    export. Declaring twice is refused."""
     locked = _lock(dossier)
+    reason = (reason or "").strip()
+    actor = by or juror
+    if by is not None and by != juror:
+        if not rules.is_administrator(by):
+            raise TransitionNotPermitted(
+                _("Only administrators record a conflict of interest for a juror.")
+            )
+        if not reason:
+            raise InvalidTransitionData(
+                _("Give the reason for recording this conflict of interest."), field="reason"
+            )
+    elif locked.state not in CONFLICT_STATES:
+        raise InvalidSourceState(
+            _(
+                "The jury on this dossier is closed: a conflict of interest can no longer "
+                "be declared. Ask an administrator to record it."
+            ),
+            field="reason",
+        )
     if not _is_juror_of_call(juror, locked.call):
         raise TransitionNotPermitted(
             _("Only a member of the jury of this call can declare a conflict of interest.")
         )
-    conflict, _created = ConflictOfInterest.objects.get_or_create(
-        application=locked, juror=juror, defaults={"reason": (reason or "").strip()}
+    if ConflictOfInterest.objects.filter(application=locked, juror=juror).exists():
+        raise InvalidTransitionData(
+            _("A conflict of interest of %(name)s on this dossier is already recorded.")
+            % {"name": _name(juror)},
+            field="reason",
+        )
+    conflict = ConflictOfInterest.objects.create(application=locked, juror=juror, reason=reason)
+    record_event(
+        "jury.conflict_declared",
+        actor=actor,
+        application=locked,
+        subject_user=juror,
+        reason=reason,
+        data={"recorded_by_administrator": actor != juror},
     )
     remove_perm(SCORE_PERMISSION, juror, locked)
     JurorAssignment.objects.filter(application=locked, juror=juror).delete()
-    Scorecard.objects.filter(application=locked, juror=juror).delete()
+    now = timezone.now()
+    exclusion = _("Conflict of interest declared on %(date)s") % {
+        "date": timezone.localtime(now).strftime("%d/%m/%Y")
+    }
+    if reason:
+        exclusion = f"{exclusion}: {reason}"
+    for scorecard in Scorecard.objects.filter(
+        application=locked, juror=juror, excluded_at__isnull=True
+    ):
+        scorecard.excluded_at = now
+        scorecard.excluded_by = actor
+        scorecard.excluded_reason = exclusion
+        scorecard.save(update_fields=["excluded_at", "excluded_by", "excluded_reason"])
+        record_event(
+            "jury.scorecard_excluded",
+            actor=actor,
+            application=locked,
+            subject_user=juror,
+            reason=exclusion,
+            data={"scorecard": scorecard.pk, "submitted": scorecard.submitted_at is not None},
+        )
     return conflict
 
 
@@ -154,6 +228,13 @@ def record_opinion(dossier, body, author, verdict, motivation, document=None) ->
     elif document:
         opinion.document = document
     opinion.save()
+    record_event(
+        "opinion.given",
+        actor=author,
+        application=locked,
+        reason=motivation,
+        data={"body": body.name, "verdict": verdict},
+    )
     unanswered = (
         GovernanceBody.objects.filter(calls=locked.call_id)
         .exclude(opinions__application=locked)
@@ -243,6 +324,8 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
     if submit:
         scorecard.submitted_at = timezone.now()
     scorecard.save()
+    if submit:
+        record_event("jury.scorecard_submitted", actor=juror, application=locked)
     return scorecard
 
 

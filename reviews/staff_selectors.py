@@ -169,7 +169,9 @@ def staff_dossiers(user):
     """The dossiers of the back-office list: every dossier but the drafts for an
     administrator, those of the calls they instruct for an instructor (both within
     what ``workflows.rules`` lets them see); none for anybody else."""
-    queryset = Application.objects.filter(state__in=rules.STAFF_VISIBLE_STATES)
+    queryset = rules.exclude_own_organisations(
+        Application.objects.filter(state__in=rules.STAFF_VISIBLE_STATES), user
+    )
     if rules.is_administrator(user):
         return rules.filter_visible(queryset, user)
     if is_back_office_user(user):

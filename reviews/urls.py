@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import (
+    views_audit,
     views_calls,
     views_decisions,
     views_deliberation,
@@ -14,6 +15,8 @@ from . import (
 )
 
 urlpatterns = [
+    path("journal/", views_audit.audit_page, name="staff_audit"),
+    path("journal/export.csv", views_audit.audit_export_csv, name="staff_audit_export_csv"),
     path("appels/", views_calls.call_list, name="staff_call_list"),
     path("appels/nouveau/", views_calls.call_create, name="staff_call_create"),
     path("appels/<int:pk>/", views_calls.call_detail, name="staff_call_detail"),

@@ -127,7 +127,9 @@ def _page(
     error_field_id = None
     if error is not None and transition_form is not None and error.field in transition_form.fields:
         error_field_id = transition_form[error.field].id_for_label
-    shows_scores = dossier.call.is_prize or dossier.call.jury_scores
+    shows_scores = (dossier.call.is_prize or dossier.call.jury_scores) and rules.can_see_average(
+        user, dossier
+    )
     context = {
         "dossier": dossier,
         "back": _back_link(user),

@@ -77,6 +77,9 @@ def _scorecard_page(request, dossier, *, values=None, comment=None, errors=None,
         "can_score": rules.can_score(user, dossier),
         "objectives": list(dossier.objectives.all()),
         "error": errors.get(None),
+        "conflict_error": errors.get("reason"),
+        # A conflict can be declared until the jury closes, even after submitting.
+        "conflict_open": dossier.state in services.CONFLICT_STATES,
     }
     return render(request, "staff/dossier_scorecard.html", context, status=status)
 
@@ -130,7 +133,10 @@ def staff_conflict(request, pk):
     try:
         services.declare_conflict(dossier, user, request.POST.get("reason", ""))
     except TransitionError as error:
-        return _scorecard_page(request, dossier, errors={None: error.message}, status=403)
+        status = 403 if isinstance(error, TransitionNotPermitted) else 400
+        return _scorecard_page(
+            request, dossier, errors={None: error.message, "reason": error.message}, status=status
+        )
     messages.success(
         request,
         _(

@@ -315,6 +315,8 @@ class DossierFlow:
     def _review(self, outcome):
         from reviews.models import EligibilityReview
 
+        # The checklist is audited in the transition log row (its ``data``), written
+        # by perform in the same transaction: no separate audit event.
         return EligibilityReview.objects.create(
             application=self.dossier,
             reviewer=self.actor,

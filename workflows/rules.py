@@ -112,9 +112,20 @@ def consulted_body_ids(user, dossier) -> set:
     return set(dossier.call.governance_bodies.filter(members=user).values_list("pk", flat=True))
 
 
+def is_own_organisation(user, dossier) -> bool:
+    """The user is a member of the dossier's organisation. Whatever their staff roles
+    (juror, instructor, governance member, administrator), such a person is in conflict
+    of interest: they never read the internal notes, scores or opinions of that dossier,
+    nor score it (CGCT L2131-11). They keep the applicant's view of it."""
+    return is_applicant_of(user, dossier)
+
+
 def is_juror_of(user, dossier) -> bool:
-    """Assigned to the dossier (guardian permission) and no conflict of interest declared."""
+    """Assigned to the dossier (guardian permission), not a member of its organisation
+    and no conflict of interest declared."""
     if not (user and user.is_authenticated and user.is_active and JURORS in roles(user)):
+        return False
+    if is_own_organisation(user, dossier):
         return False
     from calls.models import ApplicationUserObjectPermission
     from reviews.models import ConflictOfInterest
@@ -173,6 +184,14 @@ def filter_visible(queryset, user):
     return queryset.filter(pk__in=Application.objects.filter(clause).values("pk"))
 
 
+def exclude_own_organisations(queryset, user):
+    """An Application queryset without the dossiers of the user's organisations: the
+    staff lists, queues and exports, which show internal information, leave them out
+    (see ``is_own_organisation``)."""
+    own = organization_ids(user)
+    return queryset.exclude(organization_id__in=own) if own else queryset
+
+
 def can_view(user, dossier) -> bool:
     if is_applicant_of(user, dossier):
         return True
@@ -197,8 +216,12 @@ def can_write_message(user, dossier) -> bool:
 
 
 def can_see_internal(user, dossier) -> bool:
-    """Internal notes and staff-only information: staff who may see the dossier."""
-    return is_staff_member(user) and can_view(user, dossier)
+    """Internal notes and staff-only information (scores, opinions, decisions before
+    they are notified): staff who may see the dossier, never on a dossier of their own
+    organisation (conflict of interest)."""
+    return (
+        is_staff_member(user) and not is_own_organisation(user, dossier) and can_view(user, dossier)
+    )
 
 
 def can_score(user, dossier) -> bool:
@@ -227,6 +250,8 @@ def can_read_ranking(user, call) -> bool:
 def can_read_scores_of(user, dossier) -> bool:
     """The detail of a dossier's scorecards in the ranking: who reads the ranking, except
     a juror who declared a conflict of interest on the dossier."""
+    if is_own_organisation(user, dossier):
+        return False
     if is_administrator(user):
         return True
     if not is_jury_president(user, dossier.call):
@@ -234,3 +259,21 @@ def can_read_scores_of(user, dossier) -> bool:
     from reviews.models import ConflictOfInterest
 
     return not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
+
+
+def can_see_average(user, dossier) -> bool:
+    """The jury's average on a dossier: staff who read its internal information, except
+    that a juror assigned to it sees the others' scores and the average only once their
+    own scorecard is submitted (so that it cannot sway them). Administrators and the
+    jury president see it at any time."""
+    if not can_see_internal(user, dossier):
+        return False
+    if is_administrator(user) or is_jury_president(user, dossier.call):
+        return True
+    if not is_juror_of(user, dossier):
+        return True
+    from reviews.models import Scorecard
+
+    return Scorecard.objects.filter(
+        application=dossier, juror=user, submitted_at__isnull=False
+    ).exists()

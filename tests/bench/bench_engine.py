@@ -82,12 +82,13 @@ from reviews.models import (  # noqa: E402
     Opinion,
 )
 from workflows import rules  # noqa: E402
-from workflows.models import TransitionLog  # noqa: E402
+from workflows.models import AuditEvent, TransitionLog  # noqa: E402
 from workflows.paths import (  # noqa: E402
     DEFAULT_DATA,
     actor_role,
     advance,
     attach_required_documents,
+    default_data,
 )
 from workflows.services import perform  # noqa: E402
 from workflows.states import DossierState as S  # noqa: E402
@@ -644,14 +645,16 @@ def measure_transitions(site):
         if source == S.DRAFT:
             attach_required_documents(draft, site.applicant)
         advance(draft, source, site.actors)
-        payload = dict(DEFAULT_DATA.get(transition, {})) if data is None else dict(data)
+        # What the staff form sends (a due date, the eligibility checklist...), then the
+        # measured case's own data.
+        payload = {**default_data(draft, transition), **(data or {})}
         if transition == "select":
             payload.setdefault("reason", DEFAULT_DATA["select"]["reason"])
         # As in a request: the dossier as the view loads it, a fresh user object.
         dossier = Application.objects.select_related("call", "organization").get(pk=draft.pk)
         actor = User.objects.get(pk=site.actors[actor_role(transition)].pk)
         with CaptureQueriesContext(connection) as captured:
-            perform(dossier, transition, actor, **payload)
+            perform(dossier, transition, actor, expected_version=dossier.version, **payload)
         results[label] = [query["sql"] for query in captured.captured_queries]
     return results
 
@@ -734,8 +737,10 @@ def throughput(dossiers, transition, actor_of):
     for dossier in dossiers:
         actor = actor_of(dossier)
         rules.forget(actor)  # a request loads its user afresh: roles are not cached
+        payload = default_data(dossier, transition)
         started = time.perf_counter()
-        perform(dossier, transition, actor)
+        # As a form sends it: the version the page showed (checked under the lock).
+        perform(dossier, transition, actor, expected_version=dossier.version, **payload)
         durations.append(time.perf_counter() - started)
     elapsed = sum(durations)
     durations.sort()
@@ -869,6 +874,7 @@ def main():
     drafts = list(pool_query(site, "ami_open", S.DRAFT)[: args.transitions])
     figures["sizes"]["throughput"] = {"dossiers": Application.objects.count()}
     outbox_before = OutboundEmail.objects.count()
+    trail_before = TransitionLog.objects.count(), AuditEvent.objects.count()
     eligible = throughput(submitted, "declare_eligible", lambda d: site.instructor)
     submit = throughput(drafts, "submit", lambda d: site.members[d.organization_id])
     figures["throughput"] = {
@@ -876,6 +882,8 @@ def main():
         "submit": submit,
         "commit_ms": commit_latency(),
         "emails_written": OutboundEmail.objects.count() - outbox_before,
+        "log_rows_written": TransitionLog.objects.count() - trail_before[0],
+        "audit_events_written": AuditEvent.objects.count() - trail_before[1],
         "dossiers": figures["sizes"]["throughput"]["dossiers"],
     }
     for name, result in (
@@ -888,6 +896,13 @@ def main():
             f"{result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms)"
         )
     say(f"  outbox rows written by these transitions: {figures['throughput']['emails_written']}")
+    say(
+        "  audit rows written by these transitions: "
+        f"{figures['throughput']['log_rows_written']} transition log rows, "
+        f"{figures['throughput']['audit_events_written']} audit events; the eligibility "
+        "checklist is kept in the log row's data; "
+        "each call sent the dossier's version (expected_version)"
+    )
     commit_ms = figures["throughput"]["commit_ms"]
     say(f"  one-row UPDATE and commit (disk cost of a commit): {commit_ms:.2f} ms")
     figures["load_average"] = os.getloadavg()

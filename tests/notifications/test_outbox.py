@@ -144,6 +144,28 @@ def test_a_failed_send_is_retried_later_by_the_sweep(world, on_commit, provider_
     assert len(mail.outbox) == 1
 
 
+def test_every_attempt_of_a_row_carries_the_same_message_id(
+    world, on_commit, provider_down, settings
+):
+    """A stable Message-ID per outbox row, reused on every retry: a relay that accepted a
+    message whose answer was lost can tell the retry is the same message."""
+    provider_down(2)
+    with on_commit():
+        dossier = submit(world)
+    email = OutboundEmail.objects.get(application=dossier)
+    first = services.build_message(email).message()["Message-ID"]
+    for _attempt in range(2):
+        make_due(email)
+        services.sweep()
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    (sent,) = mail.outbox
+    assert sent.message()["Message-ID"] == first == services.message_id_for(email)
+    assert first.startswith(f"<outbox-{email.pk}.") and first.endswith(">")
+    other = services.message_id_for(OutboundEmail(pk=email.pk + 1, idempotency_key="x"))
+    assert other != first
+
+
 def test_back_off_doubles_then_the_email_is_marked_failed(
     world, on_commit, provider_down, settings
 ):

@@ -406,10 +406,45 @@ def test_the_sent_log_shows_status_attempts_errors_and_delivery(admin_client, wo
 
     problems = page(admin_client.get(SENT_URL, {"problems": "1"}))
     assert problems.text(f"email-{sent.pk}")
-    assert not problems.text(f"email-{failed.pk}")
+    assert problems.text(f"email-{failed.pk}")  # failed to send: not delivered either
     failures = page(admin_client.get(SENT_URL, {"status": "failed"}))
     assert failures.text(f"email-{failed.pk}") and not failures.text(f"email-{sent.pk}")
 
     outbox = admin_client.get(LIST_URL).content.decode()
     assert "1 email did not reach its recipient" in outbox
     assert "1 email could not be handed to the provider." in outbox
+
+
+def test_the_problems_filter_shows_the_emails_that_failed_to_send(client, world):
+    """An email whose attempts are spent did not reach its recipient either: the
+    "problems" link of the outbox lists it beside the bounces."""
+    dossier = world.dossier(S.SUBMITTED)
+    failed = OutboundEmail.objects.filter(application=dossier).first()
+    OutboundEmail.objects.filter(pk=failed.pk).update(
+        status=OutboundEmail.Status.FAILED, last_error="SMTPServerDisconnected: gone"
+    )
+    bounced = OutboundEmail.objects.create(
+        application=dossier,
+        event="note",
+        recipient="rebond@example.org",
+        subject="Rebond",
+        body_text="x",
+        idempotency_key=f"bounced-{dossier.pk}",
+        status=OutboundEmail.Status.SENT,
+        delivery_status="bounced",
+    )
+    fine = OutboundEmail.objects.create(
+        application=dossier,
+        event="note",
+        recipient="ok@example.org",
+        subject="Arrivé",
+        body_text="x",
+        idempotency_key=f"fine-{dossier.pk}",
+        status=OutboundEmail.Status.SENT,
+        delivery_status="delivered",
+    )
+    client.force_login(world.administrator)
+    response = client.get(reverse("outbox_sent"), {"problems": "1"})
+    listed = {email.pk for email in response.context["page"].object_list}
+    assert failed.pk in listed and bounced.pk in listed
+    assert fine.pk not in listed

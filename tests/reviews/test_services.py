@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from guardian.models import UserObjectPermission
 
+from accounts.models import Membership
 from calls.models import Application, ApplicationUserObjectPermission, ScoringCriterion
 from calls.selectors import visible_dossiers
 from reviews import selectors, services
@@ -25,7 +26,7 @@ from workflows.exceptions import (
     TransitionError,
     TransitionNotPermitted,
 )
-from workflows.models import TransitionLog
+from workflows.models import AuditEvent, TransitionLog
 from workflows.services import perform
 from workflows.states import DossierState as S
 
@@ -149,8 +150,22 @@ def test_a_conflict_removes_the_juror_from_the_dossier(prize_world, grid):
         user=world.juror, content_object=dossier
     ).exists()
     assert not JurorAssignment.objects.filter(application=dossier, juror=world.juror).exists()
-    # Their scorecard is gone: the average is now the colleague's alone.
-    assert not Scorecard.objects.filter(application=dossier, juror=world.juror).exists()
+    # Their scorecard is kept, marked excluded: the average is now the colleague's alone.
+    kept = Scorecard.objects.get(application=dossier, juror=world.juror)
+    assert kept.submitted_at is not None
+    assert kept.excluded_at is not None
+    assert kept.excluded_by == world.juror
+    assert "Je préside l'association." in kept.excluded_reason
+    assert kept.scores.count() == 2
+    assert list(Scorecard.objects.counted().filter(application=dossier)) == [
+        Scorecard.objects.get(application=dossier, juror=colleague)
+    ]
+    events = list(
+        AuditEvent.objects.filter(application=dossier, subject_user=world.juror)
+        .order_by("pk")
+        .values_list("event", flat=True)
+    )
+    assert events[-2:] == ["jury.conflict_declared", "jury.scorecard_excluded"]
     summary = selectors.score_summary(dossier)
     assert summary.count == 1
     # (2 × 1/5 + 1 × 2/10) / 3 × 20 = 4
@@ -172,14 +187,57 @@ def test_a_juror_with_a_conflict_can_neither_see_nor_score(prize_world, grid):
     assert dossier not in visible_dossiers(world.juror)
 
 
-def test_declaring_a_conflict_twice_keeps_the_first_declaration(prize_world):
+def test_declaring_a_conflict_twice_is_refused_and_keeps_the_first(prize_world):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
     services.assign_juror(dossier, world.juror, by=world.administrator)
-    first = services.declare_conflict(dossier, world.juror, reason="Membre du bureau.")
-    second = services.declare_conflict(dossier, world.juror, reason="Autre raison.")
-    assert second.pk == first.pk
+    services.declare_conflict(dossier, world.juror, reason="Membre du bureau.")
+    with pytest.raises(InvalidTransitionData) as error:
+        services.declare_conflict(dossier, world.juror, reason="Autre raison.")
+    assert "already recorded" in str(error.value.message)
+    assert error.value.field == "reason"
     assert ConflictOfInterest.objects.get().reason == "Membre du bureau."
+
+
+def test_a_conflict_after_the_jury_closed_is_refused_unless_an_administrator_records_it(
+    prize_world, grid
+):
+    world = prize_world
+    dossier = world.dossier(S.IN_JURY)
+    services.assign_juror(dossier, world.juror, by=world.administrator)
+    services.save_scorecard(dossier, world.juror, {grid[0].pk: 5, grid[1].pk: 10}, submit=True)
+    perform(dossier, "close_jury", world.administrator)
+    with pytest.raises(InvalidSourceState) as error:
+        services.declare_conflict(dossier, world.juror, reason="Trop tard.")
+    assert "closed" in str(error.value.message)
+    assert not ConflictOfInterest.objects.exists()
+    assert Scorecard.objects.counted().filter(application=dossier).count() == 1
+    # An administrator records it, with a reason (required), logged.
+    with pytest.raises(InvalidTransitionData):
+        services.declare_conflict(dossier, world.juror, by=world.administrator)
+    services.declare_conflict(
+        dossier, world.juror, reason="Signalé après la réunion.", by=world.administrator
+    )
+    card = Scorecard.objects.get(application=dossier, juror=world.juror)
+    assert card.excluded_by == world.administrator
+    assert not Scorecard.objects.counted().filter(application=dossier).exists()
+    assert selectors.score_summary(dossier).count == 0
+    event = AuditEvent.objects.get(event="jury.conflict_declared")
+    assert event.actor == world.administrator
+    assert event.reason == "Signalé après la réunion."
+
+
+def test_a_member_of_the_applicant_organisation_cannot_be_assigned(prize_world):
+    world = prize_world
+    dossier = world.dossier(S.IN_JURY)
+    Membership.objects.create(user=world.juror, organization=dossier.organization)
+    rules.forget(world.juror)
+    with pytest.raises(InvalidTransitionData) as error:
+        services.assign_juror(dossier, world.juror, by=world.administrator)
+    assert "member of the organisation" in str(error.value.message)
+    assert error.value.field == "juror"
+    assert not JurorAssignment.objects.exists()
+    assert not rules.can_see_internal(world.juror, dossier)
 
 
 def test_a_juror_who_declared_a_conflict_cannot_be_assigned(prize_world):

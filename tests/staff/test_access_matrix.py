@@ -544,6 +544,11 @@ TABLE = {
     "staff_dossier_export_xlsx": Entry(
         _no_args(S.SUBMITTED), get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR
     ),
+    # Audit trail.
+    "staff_audit": Entry(_no_args(S.SUBMITTED), get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_audit_export_csv": Entry(
+        _no_args(S.SUBMITTED), get=ADMIN, sees=frozenset({ADMINISTRATOR})
+    ),
     # Decisions in bulk (B2).
     "staff_decisions": Entry(
         _decisions, get=ADMIN, post={ADMINISTRATOR: 200}, sees=frozenset({ADMINISTRATOR})

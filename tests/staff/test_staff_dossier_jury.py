@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.models import Membership
 from calls.models import ScoringCriterion
 from reviews.models import ConflictOfInterest, JurorAssignment, Scorecard
 from reviews.selectors import score_summary
 from tests.factories import UserFactory
 from tests.web import page
 from workflows import rules
+from workflows.services import perform
 from workflows.states import DossierState as S
 
 
@@ -156,12 +158,74 @@ def test_a_conflict_of_interest_removes_the_juror(client, prize_world, grid):
     assert response.status_code == 302
     conflict = ConflictOfInterest.objects.get()
     assert conflict.juror == world.juror and conflict.reason == "Je suis adhérent."
-    assert not Scorecard.objects.exists()
+    # The draft scorecard is kept, excluded.
+    assert Scorecard.objects.get().excluded_at is not None
+    assert not Scorecard.objects.counted().exists()
     assert client.get(reverse("staff_dossier_detail", args=[dossier.pk])).status_code == 404
     assert client.get(reverse("staff_scorecard", args=[dossier.pk])).status_code == 404
     # The administrator sees the conflict and can no longer assign this juror.
     client.force_login(world.administrator)
     shown = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
     assert "Je suis adhérent." in shown.text("jury")
+    assert "1 scorecard excluded" in shown.text("excluded-scorecards")
+    assert "Conflict of interest declared on" in shown.text("excluded-scorecards")
     assert "id_juror" not in {field.get("id") for field in shown.fields()}
     assert assign(client, dossier, world.juror).status_code == 400
+
+
+def test_a_second_declaration_or_one_after_the_jury_closed_gets_a_message_at_the_field(
+    client, prize_world
+):
+    world = prize_world
+    dossier = world.dossier(S.IN_JURY)
+    client.force_login(world.administrator)
+    assign(client, dossier, world.juror)
+    perform(dossier, "close_jury", world.administrator)
+    client.force_login(world.juror)
+    shown = page(client.get(reverse("staff_scorecard", args=[dossier.pk])))
+    # The jury is closed: no conflict form is offered any more...
+    assert "id_reason" not in {field.get("id") for field in shown.fields()}
+    # ...and a post anyway is refused with a message, nothing recorded.
+    response = client.post(reverse("staff_conflict", args=[dossier.pk]), {"reason": "Tard."})
+    assert response.status_code == 400
+    assert "jury on this dossier is closed" in page(response).text("error")
+    assert not ConflictOfInterest.objects.exists()
+
+
+def test_a_juror_member_of_the_applicant_organisation_is_never_offered(client, prize_world):
+    world = prize_world
+    dossier = world.dossier(S.IN_JURY)
+    Membership.objects.create(user=world.juror, organization=dossier.organization)
+    client.force_login(world.administrator)
+    shown = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
+    assert "id_juror" not in {field.get("id") for field in shown.fields()}
+    response = assign(client, dossier, world.juror)
+    assert response.status_code == 400
+    assert "member of the organisation" in response.content.decode()
+    assert not JurorAssignment.objects.exists()
+
+
+def test_a_juror_sees_the_average_only_once_their_own_scorecard_is_submitted(
+    client, prize_world, grid
+):
+    world = prize_world
+    dossier = world.dossier(S.IN_JURY)
+    colleague = UserFactory(email="jure-collegue@example.org", roles=[rules.JURORS])
+    world.jury.members.add(colleague)
+    client.force_login(world.administrator)
+    assign(client, dossier, world.juror)
+    assign(client, dossier, colleague)
+    full = {f"criterion_{c.pk}": str(c.max_score) for c in grid}
+    client.force_login(colleague)
+    client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "submit"})
+
+    client.force_login(world.juror)
+    url = reverse("staff_dossier_detail", args=[dossier.pk])
+    assert "Weighted average" not in page(client.get(url)).text("scores")
+    client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "save"})
+    assert "Weighted average" not in page(client.get(url)).text("scores")  # a draft
+    client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "submit"})
+    assert "Weighted average: 20.00 / 20 (2 scorecards)" in page(client.get(url)).text("scores")
+    # The administrator saw it all along.
+    client.force_login(world.administrator)
+    assert "Weighted average" in page(client.get(url)).text("scores")

@@ -86,6 +86,8 @@ def test_the_flow_wants_every_criterion_answered_and_a_comment_on_a_failed_one(
     assert stored(dossier)[0] == S.ELIGIBLE
     review = EligibilityReview.objects.get(application=dossier)
     assert review.checklist == failed
+    # The audit trail keeps the checklist with the transition.
+    assert TransitionLog.objects.filter(application=dossier).last().data["checklist"] == failed
 
 
 def test_the_generic_door_cannot_open_a_consultation_without_a_due_date(client, world):
