@@ -1,28 +1,29 @@
 """The outbox: emails are written in the transaction of the change that causes them and
 sent after commit by a task. Nothing is sent for a rolled-back change, nothing twice,
 nothing lost when the provider is down (retries with back-off, then a visible failure,
-and a sweep for rows whose task was lost)."""
+and a sweep for rows whose task was lost).
 
-import dataclasses
-import hashlib
+This module writes and reviews outbox rows; ``notifications.delivery`` sends one row and
+``notifications.tasks`` runs the sending, the retries and the sweep. The outbox only
+sends: actions on dossiers live with the decisions (``reviews.bulk_services``)."""
+
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
-from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from workflows import rules
+from accounts.models import User
 from workflows.audit import record_event
 from workflows.exceptions import TransitionError
+from workflows.models import TransitionLog
+from workflows.states import DossierState
 
 from .models import OutboundEmail
+from .tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ TRANSITION_EMAILS = {
 
 
 def _recipients(dossier, audience):
-    from accounts.models import User
-
     if audience == "applicants":
         users = User.objects.filter(
             memberships__organization_id=dossier.organization_id, is_active=True
@@ -186,159 +185,6 @@ def cancel_decision_emails(dossier) -> int:
     ).update(status=Status.CANCELLED)
 
 
-def enqueue_on_commit(ids):
-    from .tasks import deliver_emails
-
-    ids = list(ids)
-    transaction.on_commit(lambda: deliver_emails.enqueue(ids))
-
-
-def _claim(email_id) -> bool:
-    """Take a pending row for sending. The conditional UPDATE makes two workers (or
-    two deliveries of the same task) race for it: exactly one wins."""
-    now = timezone.now()
-    return bool(
-        OutboundEmail.objects.filter(pk=email_id, status=Status.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=Status.SENDING, claimed_at=now)
-    )
-
-
-def message_id_for(email: OutboundEmail) -> str:
-    """The Message-ID of an outbox row: the same on every attempt (it is derived from the
-    row and its idempotency key), so that a provider or an SMTP relay that accepted a
-    message whose acknowledgement was lost can recognise the retry as a duplicate."""
-    key = hashlib.sha256(f"{email.pk}:{email.idempotency_key}".encode()).hexdigest()[:20]
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<outbox-{email.pk}.{key}@{domain}>"
-
-
-def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.recipient],
-        headers={
-            "X-Idempotency-Key": email.idempotency_key,
-            "Message-ID": message_id_for(email),
-        },
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    if email.attach_decision_letter and email.application_id:
-        from .letters import letter_filename, render_decision_letter
-
-        dossier = email.application
-        message.attach(letter_filename(dossier), render_decision_letter(dossier), "application/pdf")
-    return message
-
-
-SECRET_EVENT_PREFIX = "account_"
-SECRET_BODY_PLACEHOLDER = (
-    "[Contenu effacé après l'envoi : ce courriel contenait un lien personnel.]"
-)
-
-
-def deliver(email_id) -> str:
-    """Send one outbox row if it is due and nobody else is sending it.
-
-    Returns the row's status afterwards. A provider failure schedules a retry with
-    exponential back-off; after ``OUTBOX_MAX_ATTEMPTS`` the row is marked failed with
-    the error, visible to administrators."""
-    if not _claim(email_id):
-        return OutboundEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
-    email = OutboundEmail.objects.select_related(
-        "application__call", "application__organization"
-    ).get(pk=email_id)
-    try:
-        message = build_message(email)  # renders the decision letter, which may fail too
-        message.send(using="default")
-    except Exception as error:  # any provider, network or rendering failure
-        attempts = email.attempts + 1
-        if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            status, next_at = Status.FAILED, None
-        else:
-            delay = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
-            status, next_at = Status.PENDING, timezone.now() + timedelta(seconds=delay)
-        OutboundEmail.objects.filter(pk=email_id).update(
-            status=status,
-            attempts=attempts,
-            next_attempt_at=next_at,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        logger.warning("Email %s not sent (attempt %s): %s", email_id, attempts, error)
-        if status == Status.PENDING:
-            _schedule_retry(email_id, next_at)
-        return status
-    anymail_status = getattr(message, "anymail_status", None)
-    secret = {}
-    if email.event.startswith(SECRET_EVENT_PREFIX):
-        # Account emails carry one-time links (verification, password reset): once
-        # sent, their bodies are not kept where the outbox pages or the admin show them.
-        secret = {"body_text": SECRET_BODY_PLACEHOLDER, "body_html": ""}
-    OutboundEmail.objects.filter(pk=email_id).update(
-        **secret,
-        status=Status.SENT,
-        attempts=email.attempts + 1,
-        sent_at=timezone.now(),
-        last_error="",
-        provider_message_id=_message_id(anymail_status)[:255],
-        delivery_status=(
-            ",".join(sorted(anymail_status.status))
-            if anymail_status and anymail_status.status
-            else ""
-        )[:30],
-    )
-    return Status.SENT
-
-
-def _message_id(anymail_status) -> str:
-    """The provider's message id as text. Anymail gives a string, a set of strings when
-    recipients got different ids, or None; some backends (anymail's test backend) give
-    an integer."""
-    message_id = getattr(anymail_status, "message_id", None)
-    if message_id is None:
-        return ""
-    if isinstance(message_id, set):
-        return ",".join(sorted(str(part) for part in message_id))
-    return str(message_id)
-
-
-def _schedule_retry(email_id, run_after):
-    from .tasks import deliver_emails
-
-    if deliver_emails.get_backend().supports_defer:
-        deliver_emails.using(run_after=run_after).enqueue([email_id])
-    # Otherwise (the Immediate backend) the sweep picks the row up once it is due.
-
-
-def due_emails():
-    """Rows that should be (re)sent now: pending and due, or stuck in 'sending' after
-    a crash (their task was lost)."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
-    return OutboundEmail.objects.filter(
-        Q(status=Status.PENDING, next_attempt_at__isnull=True)
-        | Q(status=Status.PENDING, next_attempt_at__lte=now)
-        | Q(status=Status.SENDING, claimed_at__lt=stale)
-    )
-
-
-def sweep() -> int:
-    """Re-queue the due rows whose task was lost. Returns how many were re-queued."""
-    from .tasks import deliver_emails
-
-    stale = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
-    OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
-        status=Status.PENDING
-    )
-    ids = list(due_emails().values_list("pk", flat=True))
-    if ids:
-        deliver_emails.enqueue(ids)
-    return len(ids)
-
-
 # Review of the held decision emails (the outbox page).
 
 
@@ -423,100 +269,6 @@ def held_emails(call_id=None):
     ).order_by("application__reference", "application_id", "recipient", "pk")
 
 
-# Actions on many dossiers, one transaction each.
-
-
-@dataclass(frozen=True)
-class DossierRequest:
-    """One dossier of a bulk action: its id, the state the page showed, the data of
-    its transition (amount, reason...)."""
-
-    pk: int
-    expected_state: str
-    data: dict = dataclasses.field(default_factory=dict)
-
-
-@dataclass
-class DossierOutcome:
-    """What happened to one dossier of a bulk action."""
-
-    pk: int
-    reference: str
-    done: bool
-    message: str = ""
-    field: str | None = None
-    code: str = ""  # the error's code (workflows.exceptions): "stale", "invalid_state"...
-    dossier: object = None
-    log: object = None
-    decision: object = None  # filled in by the pages that show it
-
-
-def perform_each(requests, transition: str, actor) -> list[DossierOutcome]:
-    """Perform ``transition`` on each requested dossier, each in its own transaction
-    through ``workflows.services.perform``: a refusal (wrong state, missing amount,
-    quota, changed meanwhile...) leaves the others going through. Returns one outcome
-    per request, in the order given."""
-    from calls.models import Application
-    from workflows.services import perform
-    from workflows.states import DossierState
-
-    requests = list(requests)
-    dossiers = Application.objects.select_related("call", "organization").in_bulk(
-        [request.pk for request in requests]
-    )
-    outcomes = []
-    for request in requests:
-        dossier = dossiers.get(request.pk)
-        if dossier is None or not rules.can_view(actor, dossier):
-            outcomes.append(
-                DossierOutcome(
-                    request.pk, "", False, _("This dossier does not exist."), code="not_found"
-                )
-            )
-            continue
-        if request.expected_state not in DossierState.values:
-            outcomes.append(
-                DossierOutcome(
-                    dossier.pk,
-                    dossier.reference,
-                    False,
-                    _("The form is out of date; reload the page."),
-                    code="stale",
-                    dossier=dossier,
-                )
-            )
-            continue
-        # perform() refuses the action if the dossier is no longer in the state the
-        # page showed (someone else acted on it meanwhile).
-        dossier._set_state(request.expected_state)
-        try:
-            log = perform(dossier, transition, actor, **request.data)
-        except TransitionError as error:
-            dossier.refresh_from_db(fields=["state"])
-            outcomes.append(
-                DossierOutcome(
-                    dossier.pk,
-                    dossier.reference,
-                    False,
-                    str(error.message),
-                    field=error.field,
-                    code=error.code,
-                    dossier=dossier,
-                )
-            )
-        else:
-            outcomes.append(
-                DossierOutcome(dossier.pk, dossier.reference, True, dossier=dossier, log=log)
-            )
-    return outcomes
-
-
-def notify_dossiers(requests, actor) -> list[DossierOutcome]:
-    """Notify the decision of each dossier: its held decision emails are released and
-    sent after the commit of its own transaction, with the decision letter."""
-    return perform_each(requests, "notify", actor)
-
-
 # The reopened decisions (a warning on the decision and outbox pages).
 
 
@@ -532,9 +284,6 @@ class ReopenWarning:
 def reopen_warnings(*, call=None, dossier_ids=None) -> list[ReopenWarning]:
     """Dossiers not yet notified whose last reopening cancelled decision emails that had
     not been sent. Two queries."""
-    from workflows.models import TransitionLog
-    from workflows.states import DossierState
-
     logs = TransitionLog.objects.filter(
         transition="reopen",
         application__state__in=[

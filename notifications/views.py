@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from calls.models import Application
 from calls.selectors import dossier_for
+from reviews import bulk_services
 from workflows import rules
 from workflows.exceptions import StaleDossier
 from workflows.http import posted_ids
@@ -122,7 +123,8 @@ def outbox_list(request):
 
 def _requests_from_post(post, ids):
     return [
-        services.DossierRequest(pk=pk, expected_state=post.get(f"state-{pk}", "")) for pk in ids
+        bulk_services.DossierRequest(pk=pk, expected_state=post.get(f"state-{pk}", ""))
+        for pk in ids
     ]
 
 
@@ -130,7 +132,9 @@ def _requests_from_post(post, ids):
 @require_POST
 def outbox_send(request, pk):
     """Send the held decision emails of one dossier: notify its decision."""
-    outcome = services.notify_dossiers(_requests_from_post(request.POST, [pk]), request.user)[0]
+    outcome = bulk_services.notify_dossiers(_requests_from_post(request.POST, [pk]), request.user)[
+        0
+    ]
     if outcome.done:
         messages.success(
             request,
@@ -158,7 +162,7 @@ def outbox_send_all(request):
         ids = [pk for pk in ids if pk in in_call]
     if not ids:
         return _outbox_page(request, error=_("There is no decision email to send."), status=400)
-    report = services.notify_dossiers(_requests_from_post(request.POST, ids), request.user)
+    report = bulk_services.notify_dossiers(_requests_from_post(request.POST, ids), request.user)
     done = sum(1 for outcome in report if outcome.done)
     if done:
         messages.success(

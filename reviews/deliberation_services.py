@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls.models import Application, Call
-from notifications import services as outbox
 from workflows import rules
 from workflows.audit import record_event
 from workflows.exceptions import ConditionNotMet, QuotaExceeded, TransitionNotPermitted
 from workflows.states import DECIDED_STATES
 from workflows.states import DossierState as S
 
+from . import bulk_services
 from .models import Decision, DeliberationMinutes
 
 
@@ -35,7 +35,7 @@ class SelectionRefused(ConditionNotMet):
 
 @dataclass
 class BatchResult:
-    report: list  # notifications.services.DossierOutcome, one per requested dossier
+    report: list  # bulk_services.DossierOutcome, one per requested dossier
     recorded: bool
     message: str = ""
 
@@ -78,14 +78,14 @@ def _check_quotas(call, requests, transition):
 
 def record_decisions(call, requests, transition, actor) -> BatchResult:
     """Perform ``transition`` ("select" or "decline") on every requested dossier of
-    ``call`` (``notifications.services.DossierRequest``), all or nothing."""
+    ``call`` (``bulk_services.DossierRequest``), all or nothing."""
     if not rules.is_administrator(actor):
         raise TransitionNotPermitted()
     with transaction.atomic():
         # The quota lock (the same row perform's "select" locks), for the whole batch.
         Call.objects.select_for_update().get(pk=call.pk)
         _check_quotas(call, requests, transition)
-        report = outbox.perform_each(requests, transition, actor)
+        report = bulk_services.perform_each(requests, transition, actor)
         refused = [outcome for outcome in report if not outcome.done]
         if refused:
             transaction.set_rollback(True)

@@ -23,6 +23,7 @@ from workflows.http import posted_ids
 from workflows.states import DECIDED_STATES
 from workflows.states import DossierState as S
 
+from . import bulk_services
 from .models import Decision, Opinion
 from .selectors import with_scores
 
@@ -119,7 +120,7 @@ def _decide(request, call):
         )
     in_call = set(Application.objects.filter(call=call, pk__in=ids).values_list("pk", flat=True))
     requests = [
-        outbox.DossierRequest(
+        bulk_services.DossierRequest(
             pk=pk,
             expected_state=post.get(f"state-{pk}", ""),
             data=_request_data(post, pk, action, call, decline_reason),
@@ -128,11 +129,11 @@ def _decide(request, call):
         if pk in in_call
     ]
     outcomes = {
-        outcome.pk: outcome for outcome in outbox.perform_each(requests, action, request.user)
+        outcome.pk: outcome for outcome in bulk_services.perform_each(requests, action, request.user)
     }
     report = [
         outcomes.get(pk)
-        or outbox.DossierOutcome(
+        or bulk_services.DossierOutcome(
             pk, "", False, _("This dossier is not part of this call."), code="not_found"
         )
         for pk in ids

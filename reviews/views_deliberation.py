@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calls.models import Call
-from notifications import services as outbox
 from notifications.letters import html_to_pdf
 from notifications.views import administrators_only
 from workflows.exceptions import TransitionError
 from workflows.http import posted_ids
 
-from . import deliberation_selectors, deliberation_services, ranking_selectors
+from . import bulk_services, deliberation_selectors, deliberation_services, ranking_selectors
 from .forms_deliberation import LaureatesForm, MinutesForm
 from .forms_ranking import RankingFilterForm
 from .models import Decision, DeliberationMinutes
@@ -43,7 +42,9 @@ def _requests(post, ids, action, call):
             else:
                 data["amount"] = post.get(f"amount-{pk}", "").strip()
         requests.append(
-            outbox.DossierRequest(pk=pk, expected_state=post.get(f"state-{pk}", ""), data=data)
+            bulk_services.DossierRequest(
+                pk=pk, expected_state=post.get(f"state-{pk}", ""), data=data
+            )
         )
     return requests
 

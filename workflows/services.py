@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from notifications import services as outbox
+
 from .exceptions import (
     ConditionNotMet,
     InvalidSourceState,
@@ -65,8 +67,6 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
     ``special_prize``, ``checklist``, ``due_at``. Raises a ``TransitionError`` subclass whose
     ``message`` is meant for the user; nothing is changed then.
     """
-    from notifications import services as outbox
-
     seen_state = dossier.state
     if expected_version is not None:
         try:

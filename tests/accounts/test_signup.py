@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import User
-from notifications import services as outbox
+from notifications import tasks as outbox_tasks
 from notifications.models import OutboundEmail
 from tests.factories import UserFactory
 from tests.notifications.failing_backend import BACKEND as FAILING_BACKEND
@@ -177,7 +177,7 @@ def test_a_verification_email_survives_an_email_provider_outage(
         OutboundEmail.objects.filter(pk=row.pk).update(
             next_attempt_at=timezone.now() - timedelta(seconds=1)
         )
-        assert outbox.sweep() == 1
+        assert outbox_tasks.sweep() == 1
     finally:
         FailingBackend.reset()
 

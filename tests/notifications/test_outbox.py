@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from calls.models import Application
 from calls.selectors import timeline
-from notifications import services
+from notifications import delivery, tasks
 from notifications.models import OutboundEmail
 from notifications.tasks import deliver_emails
 from tests.factories import MembershipFactory
@@ -128,11 +128,11 @@ def test_a_failed_send_is_retried_later_by_the_sweep(world, on_commit, provider_
     assert mail.outbox == []
 
     # Not yet due: the sweep leaves it alone.
-    assert services.sweep() == 0
+    assert tasks.sweep() == 0
     assert FailingBackend.attempts == 1
 
     make_due(email)
-    assert services.sweep() == 1
+    assert tasks.sweep() == 1
 
     email.refresh_from_db()
     assert email.status == Status.SENT
@@ -140,7 +140,7 @@ def test_a_failed_send_is_retried_later_by_the_sweep(world, on_commit, provider_
     assert email.sent_at is not None
     assert [m.to for m in mail.outbox] == [["porteur@example.org"]]
     # Nothing left to do: a later sweep sends nothing more.
-    assert services.sweep() == 0
+    assert tasks.sweep() == 0
     assert len(mail.outbox) == 1
 
 
@@ -153,16 +153,16 @@ def test_every_attempt_of_a_row_carries_the_same_message_id(
     with on_commit():
         dossier = submit(world)
     email = OutboundEmail.objects.get(application=dossier)
-    first = services.build_message(email).message()["Message-ID"]
+    first = delivery.build_message(email).message()["Message-ID"]
     for _attempt in range(2):
         make_due(email)
-        services.sweep()
+        tasks.sweep()
     email.refresh_from_db()
     assert email.status == Status.SENT
     (sent,) = mail.outbox
-    assert sent.message()["Message-ID"] == first == services.message_id_for(email)
+    assert sent.message()["Message-ID"] == first == delivery.message_id_for(email)
     assert first.startswith(f"<outbox-{email.pk}.") and first.endswith(">")
-    other = services.message_id_for(OutboundEmail(pk=email.pk + 1, idempotency_key="x"))
+    other = delivery.message_id_for(OutboundEmail(pk=email.pk + 1, idempotency_key="x"))
     assert other != first
 
 
@@ -178,7 +178,7 @@ def test_back_off_doubles_then_the_email_is_marked_failed(
     delays = []
     for attempt in range(1, 4):
         before = timezone.now()
-        assert services.deliver(email.pk) == Status.PENDING
+        assert delivery.deliver(email.pk) == Status.PENDING
         after = timezone.now()
         email.refresh_from_db()
         assert email.attempts == attempt
@@ -186,19 +186,19 @@ def test_back_off_doubles_then_the_email_is_marked_failed(
         assert email.next_attempt_at <= after + timedelta(seconds=base * 2 ** (attempt - 1))
         delays.append(email.next_attempt_at - before)
         # Before it is due, a new delivery does not even try.
-        assert services.deliver(email.pk) == Status.PENDING
+        assert delivery.deliver(email.pk) == Status.PENDING
         assert FailingBackend.attempts == attempt
         make_due(email)
     assert delays[1] > delays[0] * 1.9 and delays[2] > delays[1] * 1.9
 
-    assert services.sweep() == 1  # fourth and last attempt
+    assert tasks.sweep() == 1  # fourth and last attempt
     email.refresh_from_db()
     assert email.status == Status.FAILED
     assert email.attempts == 4
     assert email.next_attempt_at is None
     assert "ConnectionRefusedError" in email.last_error
     # A failed email stays failed (and visible): the sweep does not pick it up again.
-    assert services.sweep() == 0
+    assert tasks.sweep() == 0
     assert FailingBackend.attempts == 4
     assert mail.outbox == []
 
@@ -210,8 +210,8 @@ def test_delivering_the_same_row_twice_sends_it_once(world):
     dossier = submit(world)  # pending: its after-commit task never ran
     email = OutboundEmail.objects.get(application=dossier)
 
-    assert services.deliver(email.pk) == Status.SENT
-    assert services.deliver(email.pk) == Status.SENT
+    assert delivery.deliver(email.pk) == Status.SENT
+    assert delivery.deliver(email.pk) == Status.SENT
 
     assert len(mail.outbox) == 1
     email.refresh_from_db()
@@ -275,8 +275,8 @@ def test_decision_emails_are_held_until_notified(world, on_commit, state, event,
     assert decision.subject == f"Dossier {dossier.reference} : {subject}"
     assert decision.subject not in sent_subjects()
     # Nothing sends a held email: not the sweep, not a delivery.
-    services.sweep()
-    services.deliver(decision.pk)
+    tasks.sweep()
+    delivery.deliver(decision.pk)
     assert decision.subject not in sent_subjects()
     decision.refresh_from_db()
     assert decision.status == Status.HELD

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from notifications import services
+from notifications import tasks
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = services.sweep()
+        count = tasks.sweep()
         self.stdout.write(f"{count} email(s) re-queued.")

@@ -1,0 +1,101 @@
+"""Actions on many dossiers (decisions, notifications of decisions), one transaction
+each, through ``workflows.services.perform``: a refusal of one dossier leaves the others
+going through, and the caller gets one outcome per dossier to report row by row."""
+
+import dataclasses
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Application
+from workflows import rules
+from workflows.exceptions import TransitionError
+from workflows.services import perform
+from workflows.states import DossierState
+
+
+@dataclass(frozen=True)
+class DossierRequest:
+    """One dossier of a bulk action: its id, the state the page showed, the data of
+    its transition (amount, reason...)."""
+
+    pk: int
+    expected_state: str
+    data: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclass
+class DossierOutcome:
+    """What happened to one dossier of a bulk action."""
+
+    pk: int
+    reference: str
+    done: bool
+    message: str = ""
+    field: str | None = None
+    code: str = ""  # the error's code (workflows.exceptions): "stale", "invalid_state"...
+    dossier: object = None
+    log: object = None
+    decision: object = None  # filled in by the pages that show it
+
+
+def perform_each(requests, transition: str, actor) -> list[DossierOutcome]:
+    """Perform ``transition`` on each requested dossier, each in its own transaction
+    through ``workflows.services.perform``: a refusal (wrong state, missing amount,
+    quota, changed meanwhile...) leaves the others going through. Returns one outcome
+    per request, in the order given."""
+    requests = list(requests)
+    dossiers = Application.objects.select_related("call", "organization").in_bulk(
+        [request.pk for request in requests]
+    )
+    outcomes = []
+    for request in requests:
+        dossier = dossiers.get(request.pk)
+        if dossier is None or not rules.can_view(actor, dossier):
+            outcomes.append(
+                DossierOutcome(
+                    request.pk, "", False, _("This dossier does not exist."), code="not_found"
+                )
+            )
+            continue
+        if request.expected_state not in DossierState.values:
+            outcomes.append(
+                DossierOutcome(
+                    dossier.pk,
+                    dossier.reference,
+                    False,
+                    _("The form is out of date; reload the page."),
+                    code="stale",
+                    dossier=dossier,
+                )
+            )
+            continue
+        # perform() refuses the action if the dossier is no longer in the state the
+        # page showed (someone else acted on it meanwhile).
+        dossier._set_state(request.expected_state)
+        try:
+            log = perform(dossier, transition, actor, **request.data)
+        except TransitionError as error:
+            dossier.refresh_from_db(fields=["state"])
+            outcomes.append(
+                DossierOutcome(
+                    dossier.pk,
+                    dossier.reference,
+                    False,
+                    str(error.message),
+                    field=error.field,
+                    code=error.code,
+                    dossier=dossier,
+                )
+            )
+        else:
+            outcomes.append(
+                DossierOutcome(dossier.pk, dossier.reference, True, dossier=dossier, log=log)
+            )
+    return outcomes
+
+
+def notify_dossiers(requests, actor) -> list[DossierOutcome]:
+    """Notify the decision of each dossier: its held decision emails are released and
+    sent after the commit of its own transaction, with the decision letter."""
+    return perform_each(requests, "notify", actor)
