@@ -3,7 +3,7 @@
 Views and forms parse input and call one of these functions; a refused operation
 raises an ``AccountError`` whose ``message`` is shown to the user (next to ``field``
 when there is one). Membership changes drop the memberships cached on the user object
-by ``workflows.rules``."""
+by ``accounts.roles``."""
 
 import secrets
 import uuid
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications import services as outbox
 from notifications.models import OutboundEmail
-from workflows import rules
 
+from . import roles
 from .models import Invitation, Membership, Organization, User
 
 # An invitation link works for this many days after it was sent.
@@ -86,7 +86,7 @@ def normalize_email(email: str) -> str:
 
 
 def is_member(user, organization) -> bool:
-    return bool(user and user.is_authenticated) and organization.pk in rules.organization_ids(user)
+    return bool(user and user.is_authenticated) and organization.pk in roles.organization_ids(user)
 
 
 def _require_member(user, organization) -> None:
@@ -107,7 +107,7 @@ def create_organization(user, **fields) -> Organization:
     )
     organization.save()
     Membership.objects.create(user=user, organization=organization)
-    rules.forget(user)
+    roles.forget(user)
     return organization
 
 
@@ -233,7 +233,7 @@ def accept_invitation(user, token: str) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-    rules.forget(user)
+    roles.forget(user)
     return membership
 
 
@@ -269,7 +269,7 @@ def leave(user, organization: Organization) -> None:
         ):
             raise LastMember()
         membership.delete()
-    rules.forget(user)
+    roles.forget(user)
 
 
 # Account emails ---------------------------------------------------------------------
