@@ -1,4 +1,5 @@
-"""Organisations, memberships, invitations and account emails: every write goes here.
+"""Organisations, memberships and invitations: every write goes here (their emails are
+written to the outbox by the receivers of ``accounts.signals``).
 
 Views and forms parse input and call one of these functions; a refused operation
 raises an ``AccountError`` whose ``message`` is shown to the user (next to ``field``
@@ -6,7 +7,6 @@ when there is one). Membership changes drop the memberships cached on the user o
 by ``accounts.roles``."""
 
 import secrets
-import uuid
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -19,11 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications import services as outbox
-from notifications.models import OutboundEmail
-
 from . import roles
 from .models import Invitation, Membership, Organization, User
+from .signals import invitation_created
 
 # An invitation link works for this many days after it was sent.
 INVITATION_VALID_DAYS = 14
@@ -179,19 +177,12 @@ def invite(user, organization: Organization, email: str) -> Invitation:
         token=secrets.token_urlsafe(32),
         invited_by=user,
     )
-    outbox.queue_email(
-        template="invitation",
-        recipients=[email],
-        context={
-            "invitation": invitation,
-            "organization": organization,
-            "inviter": user,
-            "accept_url": accept_url(invitation),
-            "expires_at": expires_at(invitation),
-        },
-        key=f"invitation-{invitation.pk}",
-        application=None,
-        event="invitation",
+    invitation_created.send(
+        sender=Invitation,
+        invitation=invitation,
+        inviter=user,
+        accept_url=accept_url(invitation),
+        expires_at=expires_at(invitation),
     )
     return invitation
 
@@ -270,38 +261,3 @@ def leave(user, organization: Organization) -> None:
             raise LastMember()
         membership.delete()
     roles.forget(user)
-
-
-# Account emails ---------------------------------------------------------------------
-
-
-def queue_account_email(message, template_prefix: str) -> list[int]:
-    """Write an email rendered by django-allauth (sign-up verification, password reset...)
-    to the outbox, one row per recipient, and send it after commit with the product's
-    mailer, retries included."""
-    event = f"account_{template_prefix.rsplit('/', 1)[-1]}"[:40]
-    html = next(
-        (
-            content
-            for content, mimetype in getattr(message, "alternatives", [])
-            if mimetype == "text/html"
-        ),
-        "",
-    )
-    batch = uuid.uuid4().hex
-    rows = [
-        OutboundEmail.objects.create(
-            event=event,
-            category=OutboundEmail.Category.INFO,
-            recipient=recipient,
-            subject=message.subject[:255],
-            body_text=message.body,
-            body_html=html,
-            idempotency_key=f"account-{batch}:{recipient}"[:200],
-            status=OutboundEmail.Status.PENDING,
-        )
-        for recipient in sorted(set(message.to))
-    ]
-    ids = [row.pk for row in rows]
-    outbox.enqueue_on_commit(ids)
-    return ids

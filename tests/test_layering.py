@@ -126,12 +126,6 @@ PENDING_OUTBOX_SPLIT = pytest.mark.xfail(
     "imports its delivery task inside functions: workflows.services -> "
     "notifications.services -> notifications.tasks -> notifications.services",
 )
-PENDING_ACCOUNT_EVENTS = pytest.mark.xfail(
-    strict=True,
-    reason="accounts.services writes the invitation and account emails to the outbox "
-    "itself, and accounts.admin records role changes in the audit trail itself",
-)
-
 # (app, modules it never imports, why).
 LAYERING = [
     pytest.param(
@@ -139,7 +133,6 @@ LAYERING = [
         [app for app in APPS if app != "accounts"],
         "accounts is the bottom layer (users, organisations, roles): every app builds on it",
         id="accounts-imports-no-other-app",
-        marks=PENDING_ACCOUNT_EVENTS,
     ),
     pytest.param(
         "notifications",
