@@ -1,8 +1,9 @@
 """django-allauth adapter: account emails go through the outbox, in French.
 
 Sign-up verification, password reset and the other account emails are rendered by
-allauth (its French templates) and written to the product's outbox, so that they are
-sent by the same task and mailer as every other email, with the same retries."""
+allauth (its French templates) and handed to the product's outbox (``accounts.signals``),
+so that they are sent by the same task and mailer as every other email, with the same
+retries."""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.utils import translation
 
 from . import services
+from .signals import account_email_rendered
 
 # The session key under which the invitation page keeps the token of the invitation
 # being accepted (see ``is_email_verified``).
@@ -41,7 +43,9 @@ class AccountAdapter(DefaultAccountAdapter):
         full_context["current_site"] = site_identity()
         with translation.override(settings.LANGUAGE_CODE):
             message = self.render_mail(template_prefix, email, full_context)
-        services.queue_account_email(message, template_prefix)
+        account_email_rendered.send(
+            sender=type(self), message=message, template_prefix=template_prefix
+        )
 
     def is_email_verified(self, request, email: str) -> bool:
         """Someone who signs up through an invitation link with the invited address has

@@ -4,9 +4,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from workflows.audit import record_event
-
 from .models import Membership, Organization, User
+from .signals import access_changed
 
 
 class EmailUserCreationForm(AdminUserCreationForm):
@@ -44,8 +43,9 @@ def record_membership_changes(request, formset):
 
 
 def record_membership(actor, membership, change):
-    record_event(
-        "membership.changed",
+    access_changed.send(
+        sender=Membership,
+        event="membership.changed",
         actor=actor,
         subject_user=membership.user,
         data={
@@ -111,8 +111,9 @@ class UserAdmin(BaseUserAdmin):
         added = sorted(set(after["roles"]) - set(before["roles"]))
         removed = sorted(set(before["roles"]) - set(after["roles"]))
         if added or removed or before["flags"] != after["flags"]:
-            record_event(
-                "role.changed",
+            access_changed.send(
+                sender=User,
+                event="role.changed",
                 actor=request.user,
                 subject_user=user,
                 data={"added": added, "removed": removed, "flags": after["flags"]},

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
-from workflows import rules
+from . import roles as rules
 
 # Factors that prove possession when enrolled (recovery codes are only generated).
 POSSESSION_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)

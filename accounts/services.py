@@ -1,12 +1,12 @@
-"""Organisations, memberships, invitations and account emails: every write goes here.
+"""Organisations, memberships and invitations: every write goes here (their emails are
+written to the outbox by the receivers of ``accounts.signals``).
 
 Views and forms parse input and call one of these functions; a refused operation
 raises an ``AccountError`` whose ``message`` is shown to the user (next to ``field``
 when there is one). Membership changes drop the memberships cached on the user object
-by ``workflows.rules``."""
+by ``accounts.roles``."""
 
 import secrets
-import uuid
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -19,11 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications import services as outbox
-from notifications.models import OutboundEmail
-from workflows import rules
-
+from . import roles
 from .models import Invitation, Membership, Organization, User
+from .signals import invitation_created
 
 # An invitation link works for this many days after it was sent.
 INVITATION_VALID_DAYS = 14
@@ -86,7 +84,7 @@ def normalize_email(email: str) -> str:
 
 
 def is_member(user, organization) -> bool:
-    return bool(user and user.is_authenticated) and organization.pk in rules.organization_ids(user)
+    return bool(user and user.is_authenticated) and organization.pk in roles.organization_ids(user)
 
 
 def _require_member(user, organization) -> None:
@@ -107,7 +105,7 @@ def create_organization(user, **fields) -> Organization:
     )
     organization.save()
     Membership.objects.create(user=user, organization=organization)
-    rules.forget(user)
+    roles.forget(user)
     return organization
 
 
@@ -179,19 +177,12 @@ def invite(user, organization: Organization, email: str) -> Invitation:
         token=secrets.token_urlsafe(32),
         invited_by=user,
     )
-    outbox.queue_email(
-        template="invitation",
-        recipients=[email],
-        context={
-            "invitation": invitation,
-            "organization": organization,
-            "inviter": user,
-            "accept_url": accept_url(invitation),
-            "expires_at": expires_at(invitation),
-        },
-        key=f"invitation-{invitation.pk}",
-        application=None,
-        event="invitation",
+    invitation_created.send(
+        sender=Invitation,
+        invitation=invitation,
+        inviter=user,
+        accept_url=accept_url(invitation),
+        expires_at=expires_at(invitation),
     )
     return invitation
 
@@ -233,7 +224,7 @@ def accept_invitation(user, token: str) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-    rules.forget(user)
+    roles.forget(user)
     return membership
 
 
@@ -269,39 +260,4 @@ def leave(user, organization: Organization) -> None:
         ):
             raise LastMember()
         membership.delete()
-    rules.forget(user)
-
-
-# Account emails ---------------------------------------------------------------------
-
-
-def queue_account_email(message, template_prefix: str) -> list[int]:
-    """Write an email rendered by django-allauth (sign-up verification, password reset...)
-    to the outbox, one row per recipient, and send it after commit with the product's
-    mailer, retries included."""
-    event = f"account_{template_prefix.rsplit('/', 1)[-1]}"[:40]
-    html = next(
-        (
-            content
-            for content, mimetype in getattr(message, "alternatives", [])
-            if mimetype == "text/html"
-        ),
-        "",
-    )
-    batch = uuid.uuid4().hex
-    rows = [
-        OutboundEmail.objects.create(
-            event=event,
-            category=OutboundEmail.Category.INFO,
-            recipient=recipient,
-            subject=message.subject[:255],
-            body_text=message.body,
-            body_html=html,
-            idempotency_key=f"account-{batch}:{recipient}"[:200],
-            status=OutboundEmail.Status.PENDING,
-        )
-        for recipient in sorted(set(message.to))
-    ]
-    ids = [row.pk for row in rows]
-    outbox.enqueue_on_commit(ids)
-    return ids
+    roles.forget(user)

@@ -40,7 +40,7 @@ from .dossier_forms import (
     PeopleForm,
     ProjectForm,
 )
-from .models import Attachment
+from .models import Attachment, District
 
 
 @dataclass(frozen=True)
@@ -451,8 +451,6 @@ def _check_page(request, dossier, error=None, status=200):
 
 
 def _district_labels(dossier) -> list[str]:
-    from .models import District
-
     return [District(code).label for code in dossier.districts if code in District.values]
 
 

@@ -16,7 +16,7 @@ from workflows.states import DossierState as S
 
 from . import selectors
 from .forms import DraftForm
-from .models import Application, Call
+from .models import Application, Call, District, Objective
 
 # How a dossier is examined, in plain words: for each state, who acts and what happens.
 # The states shown on a call page come from the flow class of the call's kind (see
@@ -256,8 +256,6 @@ class LaureatesFilterForm(forms.Form):
     district = forms.ChoiceField(label=_("District"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from .models import District, Objective
-
         kwargs.setdefault("auto_id", "id_laureates_%s")
         super().__init__(*args, **kwargs)
         self.fields["objective"].choices = [
@@ -286,8 +284,6 @@ def laureates(request):
 
 
 def laureates_edition(request, pk):
-    from .models import District, Objective
-
     call = selectors.published_edition(pk)
     form = LaureatesFilterForm(request.GET or None)
     objective, district = form.value("objective"), form.value("district")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from accounts.models import User
+from notifications.services import queue_email
 from workflows.services import unmet_conditions
 from workflows.states import DossierState
 
@@ -49,8 +50,6 @@ def member_emails(dossier) -> list[str]:
 def send_call_reminders(at=None) -> int:
     """Write the reminders due now to the outbox. Returns the number of emails written
     (0 when every due reminder was already written)."""
-    from notifications.services import queue_email
-
     at = at or timezone.now()
     written = 0
     for days in THRESHOLDS:

@@ -6,12 +6,14 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Membership
 from notifications.models import OutboundEmail
+from reviews.models import Decision
 from workflows import rules
 from workflows.models import TransitionLog
 from workflows.states import DossierState
 
-from .models import Application, Call, Message
+from .models import Application, Axis, Call, Message
 
 # Decisions are not disclosed to who is not staff of the dossier before they are
 # notified: until then these states are shown as the state before the decision.
@@ -69,8 +71,6 @@ def dossier_for(user, pk) -> Application:
 
 def current_decision(dossier, user):
     """The dossier's current decision, for staff; for the applicant once notified."""
-    from reviews.models import Decision
-
     if dossier.state != DossierState.NOTIFIED and not rules.can_see_internal(user, dossier):
         return None
     return (
@@ -100,7 +100,6 @@ def timeline(dossier, user) -> list[dict]:
     if not internal:
         # The applicant sees what was sent to the organisation's members, not the
         # emails of the City's reviewers (consultation, reminders).
-        from accounts.models import Membership
 
         members = Membership.objects.filter(organization_id=dossier.organization_id)
         emails = emails.filter(
@@ -228,8 +227,6 @@ def public_call(pk) -> Call:
 
 def scheme_axes():
     """The two axes, each with its orientations and their objectives (3 queries)."""
-    from .models import Axis
-
     return list(Axis.objects.prefetch_related("orientations__objectives"))
 
 
@@ -239,8 +236,6 @@ def published_laureates() -> list[dict]:
 
     ``[{"call": edition, "laureates": [dossier, ...]}]``, latest edition first; each
     dossier has ``special_prize`` and its ``objectives`` prefetched. Two queries."""
-    from reviews.models import Decision
-
     current = Decision.objects.filter(application=OuterRef("pk"), is_current=True)
     dossiers = (
         Application.objects.filter(
@@ -335,8 +330,6 @@ def edition_laureates(call, *, objective=None, district=None) -> list:
     that highlights them, special prizes first then by title; each with
     ``special_prize``, its organisation and its objectives. Filtered by objective
     number and district code when given. Two queries."""
-    from reviews.models import Decision
-
     current = Decision.objects.filter(application=OuterRef("pk"), is_current=True)
     dossiers = (
         Application.objects.filter(call=call, state=DossierState.NOTIFIED)

@@ -75,8 +75,6 @@ def post_message(dossier, author, body, internal=False, attachment=None) -> Mess
         raise InvalidTransitionData(_("Write a message."), field="body")
     message = Message(application=dossier, author=author, body=body, internal=bool(internal))
     if attachment is not None:
-        from . import uploads
-
         upload, inspected = attachment
         message.attachment_name = inspected.name
         message.attachment.save(uploads.storage_name(inspected), upload, save=False)

@@ -18,7 +18,8 @@ urlpatterns = [
     path("", include("calls.dossier_urls")),
     # Organisations, memberships, invitations.
     path("organisations/", include("accounts.urls")),
-    # Back-office: calls, instruction, opinions, decisions.
+    # Back-office: calls; instruction, opinions, juries, decisions.
+    path("gestion/", include("calls.backoffice.urls")),
     path("gestion/", include("reviews.urls")),
     # Outbox, decision letters, email provider webhooks.
     path("", include("notifications.urls")),

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from reviews.models import Decision, EligibilityReview
+from workflows.models import TransitionLog
 from workflows.states import DossierState as S
 
 LETTER_TEMPLATE = "letters/decision.html"
@@ -45,8 +47,6 @@ class LetterDecision:
 def letter_decision(dossier) -> LetterDecision | None:
     """The decision the letter reports: the dossier's current decision (selected or
     not), else its ineligibility; ``None`` while nothing is decided."""
-    from reviews.models import Decision, EligibilityReview
-
     decision = Decision.objects.filter(application=dossier, is_current=True).first()
     if decision is not None:
         return LetterDecision(
@@ -71,8 +71,6 @@ def letter_decision(dossier) -> LetterDecision | None:
 
 def letter_date(dossier):
     """The date of the letter: the day the decision was notified, today before."""
-    from workflows.models import TransitionLog
-
     notified_at = (
         TransitionLog.objects.filter(application=dossier, transition="notify")
         .order_by("-at", "-pk")

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from calls.models import Application
+from calls.models import Application, Call
 from calls.selectors import dossier_for
 from reviews import bulk_services
+from reviews.models import Decision
 from workflows import rules
 from workflows.exceptions import StaleDossier
 from workflows.http import posted_ids
@@ -51,8 +52,6 @@ def administrators_only(view):
 
 
 def _decisions_by_dossier(dossier_ids) -> dict:
-    from reviews.models import Decision
-
     return {
         decision.application_id: decision
         for decision in Decision.objects.filter(application_id__in=dossier_ids, is_current=True)
@@ -79,8 +78,6 @@ OUTBOX_PAGE_SIZE = 50
 def _filtered_call(request):
     """The call the outbox is filtered on (``call`` in the query or the form), or None;
     an unknown call answers 404."""
-    from calls.models import Call
-
     raw = request.POST.get("call") or request.GET.get("call") or ""
     if not raw:
         return None
@@ -90,8 +87,6 @@ def _filtered_call(request):
 
 
 def _outbox_page(request, *, report=None, error=None, status=200):
-    from calls.models import Call
-
     call = _filtered_call(request)
     groups = _held_groups(call.pk if call else None)
     page = Paginator(groups, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))

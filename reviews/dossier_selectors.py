@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.validators import validate_siret
@@ -53,8 +54,6 @@ def first_submission_at(dossier):
 
 def pre_checks(dossier) -> list[PreCheck]:
     """Mandatory documents present, SIRET valid, submitted before the call closed."""
-    from django.utils import formats, timezone
-
     checks = []
     missing = flow_class_for(dossier)(dossier).missing_documents
     checks.append(
@@ -206,8 +205,6 @@ def unanswered_bodies(dossier):
 
 
 def jury_panel(dossier, user):
-    from . import services
-
     """What the staff page shows of the jury: for administrators, the jurors assigned
     and those who declared a conflict, and the jurors who may still be assigned."""
     if not rules.is_administrator(user):
@@ -241,5 +238,5 @@ def jury_panel(dossier, user):
         "assigned": [{"juror": a.juror, "submitted": a.juror_id in submitted} for a in assigned],
         "conflicts": conflicts,
         "candidates": candidates,
-        "open": dossier.state in services.ASSIGNABLE_STATES,
+        "open": dossier.state in rules.JUROR_ASSIGNMENT_STATES,
     }

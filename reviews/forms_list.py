@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from calls.backoffice.forms import EuroField
+from calls.backoffice.selectors import call_choices
 from calls.models import District, Objective
 
 from . import staff_selectors
-from .forms_calls import EuroField
 
 
 class DossierListForm(forms.Form):
@@ -43,7 +44,7 @@ class DossierListForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["call"].choices = [
             ("", _("All calls")),
-            *((pk, title) for pk, title in staff_selectors.call_choices(user)),
+            *((pk, title) for pk, title in call_choices(user)),
         ]
         self.fields["state"].choices = [
             ("", _("All states")),

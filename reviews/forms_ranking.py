@@ -1,5 +1,7 @@
 """The filters of the ranking page and of its exports (GET parameters)."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -78,8 +80,6 @@ class RankingFilterForm(forms.Form):
 
     def query(self, **changes) -> str:
         """The query string of the valid filters, with ``changes`` (None: left out)."""
-        from urllib.parse import urlencode
-
         params = {}
         if self.is_bound:
             self.is_valid()

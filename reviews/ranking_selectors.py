@@ -11,8 +11,12 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
+from accounts.models import Organization
 from calls.models import Application, Call, ScoringCriterion
 from workflows.states import DossierState as S
 
@@ -78,8 +82,6 @@ def _fetch(queryset) -> list:
     """The rows of a ``values_list`` queryset of plain columns, fetched at once (the
     ranking reads tens of thousands of scores: Django's row-by-row iteration would
     cost more than the query)."""
-    from django.db import connections
-
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -173,8 +175,6 @@ def _apply_scores(call, rows, grid, dossiers) -> list:
 def call_ranking(call) -> Ranking:
     """Every ranked dossier of ``call`` in ranking order. Eight queries, ten when the
     scores are not in the cache."""
-    from accounts.models import Organization
-
     dossiers = _ranked_dossiers(call)
     rows = {}
     for values in dossiers.values_list(
@@ -264,8 +264,6 @@ def with_display(rows) -> list:
     """Give each row its figures as the page shows them (to the hundredth, with the
     decimal separator of the current language): ``shown_score``, ``shown_normalised``,
     ``shown_dispersion``, ``shown_criteria``. Cheaper than a template filter per cell."""
-    from django.utils.formats import get_format
-
     separator = get_format("DECIMAL_SEPARATOR")
     states = {state.value: str(state.label) for state in S}
 
@@ -318,8 +316,6 @@ def row_detail(ranking_: Ranking, dossier_id: int, viewer, *, names_visible: boo
     """The row of a dossier and its jurors' scorecards; ``None`` when it is not ranked.
     Jurors are named only when ``names_visible``; otherwise numbered, the viewer's own
     scorecard being marked as theirs."""
-    from django.utils.translation import gettext as _
-
     row = ranking_.by_id.get(dossier_id)
     if row is None:
         return None, []

@@ -9,20 +9,30 @@ is meant for the user; nothing is changed then.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.models import User
 from calls import uploads
 from calls.models import Application
+from notifications.services import queue_email
 from workflows import rules
 from workflows.audit import record_event
-from workflows.exceptions import InvalidSourceState, InvalidTransitionData, TransitionNotPermitted
+from workflows.exceptions import (
+    InvalidSourceState,
+    InvalidTransitionData,
+    TransitionError,
+    TransitionNotPermitted,
+)
 from workflows.flows import parse_due_date
+from workflows.services import perform
 from workflows.states import DossierState as S
 
+from .dossier_selectors import unanswered_bodies
 from .models import (
     ConflictOfInterest,
     GovernanceBody,
@@ -34,9 +44,6 @@ from .models import (
 )
 
 SCORE_PERMISSION = f"calls.{rules.SCORE_PERMISSION}"
-
-# A juror can be assigned to a dossier until its jury closes.
-ASSIGNABLE_STATES = {S.SUBMITTED, S.INCOMPLETE, S.ELIGIBLE, S.IN_CONSULTATION, S.IN_JURY}
 
 
 def _lock(dossier) -> Application:
@@ -66,7 +73,7 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
     if not rules.is_administrator(by):
         raise TransitionNotPermitted(_("Only administrators assign jurors to dossiers."))
     locked = _lock(dossier)
-    if locked.state not in ASSIGNABLE_STATES:
+    if locked.state not in rules.JUROR_ASSIGNMENT_STATES:
         raise InvalidSourceState(
             _("Jurors can only be assigned to a dossier under review, before its jury closes.")
         )
@@ -102,7 +109,7 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
 
 
 # A conflict of interest can be declared by the juror until the jury closes.
-CONFLICT_STATES = ASSIGNABLE_STATES
+CONFLICT_STATES = rules.JUROR_ASSIGNMENT_STATES
 
 
 def _name(user) -> str:
@@ -194,8 +201,6 @@ def record_opinion(dossier, body, author, verdict, motivation, document=None) ->
 
     ``document``: an optional file, preferably as ``(file, inspected)`` once checked
     by ``calls.uploads.inspect`` (it is then stored under a random name)."""
-    from workflows.services import perform
-
     locked = _lock(dossier)
     if locked.state != S.IN_CONSULTATION:
         raise InvalidSourceState(
@@ -344,8 +349,6 @@ def open_consultation(dossier, actor, due_at, expected_version=None):
     The flow checks and writes the due date with the transition, so that the email to
     the bodies' members can tell it; a refused transition leaves the dossier unchanged.
     Returns the transition's log row."""
-    from workflows.services import perform
-
     log = perform(
         dossier,
         "open_consultation",
@@ -374,8 +377,6 @@ def open_consultations(requests, actor, due_at) -> list[Outcome]:
     showed)``, each in its own transaction: a refusal (wrong state, no body consulted,
     changed meanwhile) is reported by reference and the others go through. Returns
     one ``Outcome`` per request, in the order given."""
-    from workflows.exceptions import TransitionError
-
     check_due_date(due_at)
     requests = list(requests)
     dossiers = Application.objects.select_related("call", "organization").in_bulk(
@@ -416,8 +417,6 @@ OPINION_REMINDER_DAYS = (3, 1)
 def consultations_due(days, today=None):
     """Dossiers in consultation whose opinions are due in at most ``days`` days but
     more than the next smaller threshold (the due day itself counts for the last)."""
-    from datetime import timedelta
-
     today = today or timezone.localdate()
     smaller = [d for d in OPINION_REMINDER_DAYS if d < days]
     lower = max(smaller) + 1 if smaller else 0
@@ -437,11 +436,6 @@ def send_opinion_reminders(today=None) -> int:
     body that has not answered, 3 days and 1 day before the due date. Each reminder
     is written once (the outbox key): a second run writes nothing. Returns the number
     of emails written."""
-    from accounts.models import User
-    from notifications.services import queue_email
-
-    from .dossier_selectors import unanswered_bodies
-
     today = today or timezone.localdate()
     written = 0
     for days in OPINION_REMINDER_DAYS:

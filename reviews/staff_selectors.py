@@ -1,6 +1,6 @@
-"""Reads of the back-office, already filtered by the permission rules: the calls a
-staff member manages or instructs, and the staff list of dossiers (filters, search,
-sorting, counts per state, and the rows of its exports).
+"""Reads of the back-office, already filtered by the permission rules: the staff list
+of dossiers (filters, search, sorting, counts per state, and the rows of its exports).
+The calls a staff member manages or instructs are read by ``calls.backoffice.selectors``.
 
 Who uses the back-office: administrators (every call and every dossier but the
 drafts) and instructors (the calls they instruct and their dossiers). Anybody else
@@ -14,7 +14,6 @@ from django.db import connections
 from django.db.models import (
     Case,
     CharField,
-    Count,
     F,
     FilteredRelation,
     IntegerField,
@@ -27,9 +26,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat, Lower
-from django.http import Http404
 
-from calls.models import Application, Call, Objective
+from calls.models import Application, Objective
 from calls.selectors import state_counts
 from workflows import rules
 from workflows.states import DossierState
@@ -43,85 +41,6 @@ LISTED_STATES = [DossierState(value) for value in rules.STAFF_VISIBLE_STATES]
 # Separators of the aggregated opinions of a dossier (never typed in a name).
 PAIR_SEPARATOR = "\x1e"
 FIELD_SEPARATOR = "\x1f"
-
-
-def is_back_office_user(user) -> bool:
-    return rules.is_administrator(user) or (
-        bool(user and user.is_authenticated and user.is_active)
-        and rules.INSTRUCTORS in rules.roles(user)
-    )
-
-
-def require_back_office(user) -> None:
-    """404 for who is neither administrator nor instructor (ids leak nothing)."""
-    if not is_back_office_user(user):
-        raise Http404
-
-
-def require_administrator(user) -> None:
-    if not rules.is_administrator(user):
-        raise Http404
-
-
-# ------------------------------------------------------------------------ calls
-
-
-def calls_for(user):
-    """The calls the user manages (administrators: all) or instructs, with the
-    number of their dossiers in the back-office (``dossier_count``), newest first."""
-    if rules.is_administrator(user):
-        calls = Call.objects.all()
-    elif is_back_office_user(user):
-        calls = Call.objects.filter(instructors=user)
-    else:
-        return Call.objects.none()
-    return calls.annotate(
-        dossier_count=Count(
-            "applications", filter=Q(applications__state__in=rules.STAFF_VISIBLE_STATES)
-        )
-    ).order_by("-opens_at", "-pk")
-
-
-def call_choices(user) -> list[tuple[int, str]]:
-    """(id, title) of the calls of ``calls_for``, for a filter (one light query)."""
-    if rules.is_administrator(user):
-        calls = Call.objects.all()
-    elif is_back_office_user(user):
-        calls = Call.objects.filter(instructors=user)
-    else:
-        return []
-    return list(calls.order_by("-opens_at", "-pk").values_list("pk", "title"))
-
-
-def call_for(user, pk) -> Call:
-    """A call the user manages or instructs; 404 otherwise."""
-    call = (
-        calls_for(user)
-        .prefetch_related(
-            "objectives",
-            "governance_bodies",
-            "instructors",
-            "required_documents",
-            "eligibility_criteria",
-            "scoring_criteria",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if call is None:
-        raise Http404
-    return call
-
-
-def managed_call(user, pk) -> Call:
-    """A call for an administrator to change; 404 for anybody else."""
-    require_administrator(user)
-    return call_for(user, pk)
-
-
-def jurors_of(call) -> list:
-    jury = getattr(call, "jury", None)
-    return list(jury.members.order_by("email")) if jury is not None else []
 
 
 # --------------------------------------------------------------- dossier list
@@ -174,7 +93,7 @@ def staff_dossiers(user):
     )
     if rules.is_administrator(user):
         return rules.filter_visible(queryset, user)
-    if is_back_office_user(user):
+    if rules.is_back_office_user(user):
         return rules.filter_visible(queryset.filter(call__instructors=user), user)
     return queryset.none()
 

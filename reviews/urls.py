@@ -4,7 +4,6 @@ from django.urls import path
 
 from . import (
     views_audit,
-    views_calls,
     views_decisions,
     views_deliberation,
     views_dossier,
@@ -17,13 +16,6 @@ from . import (
 urlpatterns = [
     path("journal/", views_audit.audit_page, name="staff_audit"),
     path("journal/export.csv", views_audit.audit_export_csv, name="staff_audit_export_csv"),
-    path("appels/", views_calls.call_list, name="staff_call_list"),
-    path("appels/nouveau/", views_calls.call_create, name="staff_call_create"),
-    path("appels/<int:pk>/", views_calls.call_detail, name="staff_call_detail"),
-    path("appels/<int:pk>/modifier/", views_calls.call_edit, name="staff_call_edit"),
-    path("appels/<int:pk>/publier/", views_calls.call_publish, name="staff_call_publish"),
-    path("appels/<int:pk>/cloturer/", views_calls.call_close, name="staff_call_close"),
-    path("appels/<int:pk>/nouvelle-edition/", views_calls.call_clone, name="staff_call_clone"),
     path("appels/<int:pk>/classement/", views_ranking.ranking_page, name="staff_ranking"),
     path(
         "appels/<int:pk>/classement/export.csv",

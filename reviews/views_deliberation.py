@@ -2,20 +2,30 @@
 and recorded, the minutes of the meeting (and their PDF), the publication of a prize
 edition's laureates. Anybody else gets a 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calls.models import Call
-from notifications.letters import html_to_pdf
+from notifications.letters import CITY, html_to_pdf
 from notifications.views import administrators_only
 from workflows.exceptions import TransitionError
 from workflows.http import posted_ids
+from workflows.states import DossierState
 
-from . import bulk_services, deliberation_selectors, deliberation_services, ranking_selectors
+from . import (
+    bulk_services,
+    deliberation_selectors,
+    deliberation_services,
+    exports,
+    ranking_selectors,
+)
 from .forms_deliberation import LaureatesForm, MinutesForm
 from .forms_ranking import RankingFilterForm
 from .models import Decision, DeliberationMinutes
@@ -227,11 +237,6 @@ def minutes_page(request, pk):
 
 @administrators_only
 def minutes_pdf(request, pk):
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from notifications.letters import CITY
 
     call = _call(pk)
     minutes = get_object_or_404(
@@ -308,9 +313,6 @@ def decisions_header() -> list[str]:
 
 
 def decisions_records(call):
-    from django.utils import timezone
-
-    from workflows.states import DossierState
 
     yes, no = _("Yes"), _("No")
     states = {state.value: str(state.label) for state in DossierState}
@@ -334,16 +336,11 @@ def decisions_records(call):
 
 
 def _decisions_filename(call, extension):
-    from django.utils import timezone
-
     return f"decisions-{call.pk}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
 @administrators_only
 def decisions_export_csv(request, pk):
-    from django.http import StreamingHttpResponse
-
-    from . import exports
 
     call = _call(pk)
     response = StreamingHttpResponse(
@@ -356,9 +353,6 @@ def decisions_export_csv(request, pk):
 
 @administrators_only
 def decisions_export_xlsx(request, pk):
-    from django.http import FileResponse
-
-    from . import exports
 
     call = _call(pk)
     widths = [16, 40, 30, 20, 14, 12, 12, 14, 12, 50, 24, 17]

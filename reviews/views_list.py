@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workflows import http
+
 from . import exports, staff_selectors
 from .forms_list import DossierListForm
 
@@ -63,7 +65,7 @@ def _columns(form, sort):
 @login_required
 def dossier_list(request):
     user = request.user
-    staff_selectors.require_back_office(user)
+    http.require_back_office(user)
     form = DossierListForm(request.GET or None, user=user)
     filters = form.filters()
     rows, counts = staff_selectors.dossier_page_rows(user, filters)
@@ -98,7 +100,7 @@ def dossier_list(request):
 
 def _export_filters(request):
     user = request.user
-    staff_selectors.require_back_office(user)
+    http.require_back_office(user)
     form = DossierListForm(request.GET or None, user=user)
     return form, form.filters()
 

@@ -1,10 +1,5 @@
-import time
 
 import pytest
-from allauth.account.internal.flows.login import (
-    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-    AUTHENTICATION_METHODS_SESSION_KEY,
-)
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
@@ -16,6 +11,7 @@ from tests.factories import (
     OrganizationFactory,
     PrizeFactory,
     UserFactory,
+    mark_mfa_passed,
 )
 from workflows import rules
 from workflows.paths import advance
@@ -70,14 +66,7 @@ def _force_login_past_mfa(self, user, backend=None):
     """``Client.force_login``, then the session marked as having passed the second
     factor, exactly as allauth records it after a TOTP code (see accounts/mfa.py)."""
     _real_force_login(self, user, backend)
-    session = self.session
-    now = time.time()
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "type": "totp", "id": None},
-    ]
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-    session.save()
+    mark_mfa_passed(self.session, user)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import (
@@ -131,3 +135,15 @@ def totp_code(secret: str, step: int = 0) -> str:
     accepted once, so a second login in the same period uses the next one)."""
     counter = int(time.time()) // mfa_settings.TOTP_PERIOD + step
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def mark_mfa_passed(session, user) -> None:
+    """Mark a logged-in session as having passed the second factor, exactly as allauth
+    records it after a TOTP code (see accounts/mfa.py)."""
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp", "id": None},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()

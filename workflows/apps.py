@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class WorkflowsConfig(AppConfig):
     name = "workflows"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -8,10 +8,12 @@ match the flows. To regenerate them::
     python -m workflows.diagram --write    # rewrite them in README.md
 """
 
+import os
 import re
 import sys
 from pathlib import Path
 
+import django
 from django.utils import translation
 
 from .states import TERMINAL_STATES, DossierState
@@ -63,9 +65,6 @@ def update(text: str) -> str:
 
 
 def main(argv=None) -> int:
-    import os
-
-    import django
 
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

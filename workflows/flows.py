@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.fsm import State
 
+from calls.models import Call, EligibilityCriterion, Objective
+from reviews.models import Decision, EligibilityReview, GovernanceBody
+
 from . import rules
 from .exceptions import ConditionNotMet, InvalidTransitionData, QuotaExceeded
 from .states import DossierState as S
@@ -199,8 +202,6 @@ class DossierFlow:
     @cached_property
     def objective_targeting(self):
         """[(objective number, targeted by the call?)] for the dossier's objectives."""
-        from calls.models import Call, Objective
-
         targeted = Call.objectives.through.objects.filter(
             call_id=self.dossier.call_id, objective_id=OuterRef("pk")
         )
@@ -224,8 +225,6 @@ class DossierFlow:
 
     @cached_property
     def all_bodies_answered(self):
-        from reviews.models import GovernanceBody
-
         counts = GovernanceBody.objects.filter(calls=self.dossier.call_id).aggregate(
             consulted=Count("pk", distinct=True),
             answered=Count("opinions", filter=Q(opinions__application=self.dossier), distinct=True),
@@ -270,8 +269,6 @@ class DossierFlow:
         """The eligibility checklist sent with the decision, as the eligibility page
         requires it: every criterion of the call answered (met or not), and a comment on
         each criterion not met of a dossier declared eligible."""
-        from calls.models import EligibilityCriterion
-
         checklist = self.data.get("checklist") or []
         if not isinstance(checklist, list) or not all(isinstance(e, dict) for e in checklist):
             raise InvalidTransitionData(
@@ -313,8 +310,6 @@ class DossierFlow:
         return checklist
 
     def _review(self, outcome):
-        from reviews.models import EligibilityReview
-
         # The checklist is audited in the transition log row (its ``data``), written
         # by perform in the same transaction: no separate audit event.
         return EligibilityReview.objects.create(
@@ -330,8 +325,6 @@ class DossierFlow:
         )
 
     def _current_decision(self):
-        from reviews.models import Decision
-
         return Decision.objects.filter(application=self.dossier, is_current=True).first()
 
     # Transitions.
@@ -438,9 +431,6 @@ class DossierFlow:
         permission=administrator,
     )
     def select(self):
-        from calls.models import Call
-        from reviews.models import Decision
-
         # The call row is the lock under which quotas and the envelope are checked.
         call = Call.objects.select_for_update().get(pk=self.dossier.call_id)
         fields = self.selection(call)
@@ -463,8 +453,6 @@ class DossierFlow:
         permission=administrator,
     )
     def decline(self):
-        from reviews.models import Decision
-
         self.require_reason(_("Give the motivation of the refusal."))
         Decision.objects.create(
             application=self.dossier,
@@ -489,8 +477,6 @@ class DossierFlow:
         permission=administrator,
     )
     def reopen(self):
-        from reviews.models import Decision
-
         self.require_reason(_("Give the reason for reopening the decision."))
         Decision.objects.filter(application=self.dossier, is_current=True).update(is_current=False)
 
@@ -530,8 +516,6 @@ class AmiFlow(DossierFlow):
                 field="amount",
             )
         if call.budget is not None:
-            from reviews.models import Decision
-
             granted = Decision.objects.filter(
                 application__call=call, is_current=True, outcome=Decision.Outcome.SELECTED
             ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
@@ -558,8 +542,6 @@ class PrizeFlow(DossierFlow):
     are highlighted and 4 of those carried by associations get a special prize."""
 
     def selection(self, call):
-        from reviews.models import Decision
-
         special = str(self.data.get("special_prize", "")).lower() in {"1", "true", "on", "yes"}
         counts = Decision.objects.filter(
             application__call=call, is_current=True, outcome=Decision.Outcome.SELECTED

@@ -1,5 +1,21 @@
 """Small helpers shared by the views that act on dossiers."""
 
+from django.http import Http404
+
+from . import rules
+
+
+def require_back_office(user) -> None:
+    """404 for who is neither administrator nor instructor (ids leak nothing)."""
+    if not rules.is_back_office_user(user):
+        raise Http404
+
+
+def require_administrator(user) -> None:
+    """404 for who is not an administrator."""
+    if not rules.is_administrator(user):
+        raise Http404
+
 
 def posted_version(post):
     """The dossier version a form was built from (its ``expected_version`` field), or

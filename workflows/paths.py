@@ -3,7 +3,12 @@
 Used by the demo data and the tests to bring dossiers to a state through the real
 transitions (never by writing the state)."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from calls.models import Attachment
 
 from .services import perform
 from .states import DossierState as S
@@ -50,9 +55,6 @@ def default_data(dossier, transition: str) -> dict:
     """What a staff form would send with ``transition`` on ``dossier``: the defaults
     above, a due date two weeks ahead for a consultation, and an eligibility checklist
     answering every criterion of the call."""
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     data = dict(DEFAULT_DATA.get(transition, {}))
     if transition == "select" and dossier.call.is_prize:
@@ -74,8 +76,6 @@ def actor_role(transition: str) -> str:
 
 def attach_required_documents(dossier, user=None):
     """Give the dossier one small PDF per mandatory document it lacks."""
-    from calls.models import Attachment
-
     for document in dossier.call.required_documents.filter(mandatory=True).exclude(
         attachments__application=dossier
     ):

@@ -11,13 +11,22 @@ interest removes the juror from the dossier.
 
 from django.db.models import Exists, OuterRef, Q
 
-from .states import DossierState
+from accounts.roles import (  # noqa: F401 (re-exported: the one module of the rules)
+    ADMINISTRATORS,
+    GOVERNANCE_MEMBERS,
+    INSTRUCTORS,
+    JURORS,
+    ROLE_GROUPS,
+    forget,
+    is_administrator,
+    is_staff_member,
+    organization_ids,
+    roles,
+)
+from calls.models import Application, ApplicationUserObjectPermission
+from reviews.models import ConflictOfInterest, Jury, Scorecard
 
-ADMINISTRATORS = "administrators"
-INSTRUCTORS = "instructors"
-GOVERNANCE_MEMBERS = "governance_members"
-JURORS = "jurors"
-ROLE_GROUPS = (ADMINISTRATORS, INSTRUCTORS, GOVERNANCE_MEMBERS, JURORS)
+from .states import DossierState
 
 SCORE_PERMISSION = "score_application"
 
@@ -32,52 +41,21 @@ CONSULTATION_STATES = [
     DossierState.NOT_SELECTED,
     DossierState.NOTIFIED,
 ]
+# States in which jurors are assigned to a dossier and declare their conflicts.
+JUROR_ASSIGNMENT_STATES = {
+    DossierState.SUBMITTED,
+    DossierState.INCOMPLETE,
+    DossierState.ELIGIBLE,
+    DossierState.IN_CONSULTATION,
+    DossierState.IN_JURY,
+}
 
 
-def _cached(user, attr, compute):
-    value = getattr(user, attr, None)
-    if value is None:
-        value = compute()
-        setattr(user, attr, value)
-    return value
-
-
-def roles(user) -> frozenset:
-    """The role groups of a user (one query, cached on the user object)."""
-    if not user or not user.is_authenticated:
-        return frozenset()
-    return _cached(
-        user,
-        "_tds_roles",
-        lambda: frozenset(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True)),
+def is_back_office_user(user) -> bool:
+    """Administrators and instructors: the people of the back-office's lists."""
+    return is_administrator(user) or (
+        bool(user and user.is_authenticated and user.is_active) and INSTRUCTORS in roles(user)
     )
-
-
-def organization_ids(user) -> frozenset:
-    if not user or not user.is_authenticated:
-        return frozenset()
-    return _cached(
-        user,
-        "_tds_org_ids",
-        lambda: frozenset(user.memberships.values_list("organization_id", flat=True)),
-    )
-
-
-def forget(user) -> None:
-    """Drop the cached roles and memberships (after they change)."""
-    for attr in ("_tds_roles", "_tds_org_ids"):
-        if hasattr(user, attr):
-            delattr(user, attr)
-
-
-def is_administrator(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active) and (
-        user.is_superuser or ADMINISTRATORS in roles(user)
-    )
-
-
-def is_staff_member(user) -> bool:
-    return is_administrator(user) or bool(roles(user))
 
 
 def is_applicant_of(user, dossier) -> bool:
@@ -127,8 +105,6 @@ def is_juror_of(user, dossier) -> bool:
         return False
     if is_own_organisation(user, dossier):
         return False
-    from calls.models import ApplicationUserObjectPermission
-    from reviews.models import ConflictOfInterest
 
     return (
         ApplicationUserObjectPermission.objects.filter(
@@ -150,8 +126,6 @@ def visibility_filter(user) -> Q:
         if organization_ids(user):
             clause |= Q(organization_id__in=organization_ids(user))
         return clause
-    from calls.models import ApplicationUserObjectPermission
-    from reviews.models import ConflictOfInterest
 
     user_roles = roles(user)
     clauses = Q(organization__memberships__user=user)
@@ -177,7 +151,6 @@ def filter_visible(queryset, user):
     clause = visibility_filter(user)
     if is_administrator(user):
         return queryset.filter(clause)  # no multi-valued relation in this clause
-    from calls.models import Application
 
     # Filtering on multi-valued relations may duplicate rows: select the ids in a
     # subquery so that the outer query stays one row per dossier and orderable.
@@ -236,7 +209,6 @@ def is_jury_president(user, call) -> bool:
     """The president of the call's jury (a member of the jurors group)."""
     if not (user and user.is_authenticated and user.is_active and JURORS in roles(user)):
         return False
-    from reviews.models import Jury
 
     return Jury.objects.filter(call=call, president=user, members=user).exists()
 
@@ -256,7 +228,6 @@ def can_read_scores_of(user, dossier) -> bool:
         return True
     if not is_jury_president(user, dossier.call):
         return False
-    from reviews.models import ConflictOfInterest
 
     return not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
 
@@ -272,7 +243,6 @@ def can_see_average(user, dossier) -> bool:
         return True
     if not is_juror_of(user, dossier):
         return True
-    from reviews.models import Scorecard
 
     return Scorecard.objects.filter(
         application=dossier, juror=user, submitted_at__isnull=False

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from calls.models import Application
 from notifications import services as outbox
 
 from .exceptions import (
@@ -40,8 +41,6 @@ PRIZE_SELECT_FIELDS = ("special_prize", "amount", "reason")
 
 
 def _lock(dossier):
-    from calls.models import Application
-
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("call", "organization")

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat
 
+from accounts.models import User
+from calls.models import Application, Call
+
 from .audit import EVENT_LABELS, event_label
 from .flows import FLOWS
 from .models import AuditEvent, TransitionLog
@@ -81,9 +84,6 @@ def trail(filters: TrailFilters = TrailFilters()):
 def hydrate(rows) -> list[dict]:
     """The page's rows as dicts with their actor, dossier and call objects (three
     queries whatever the number of rows) and a readable label."""
-    from accounts.models import User
-    from calls.models import Application, Call
-
     rows = [dict(zip(TRAIL_FIELDS, row, strict=True)) for row in rows]
     users = User.objects.in_bulk({row["actor_id"] for row in rows if row["actor_id"]})
     dossiers = Application.objects.in_bulk(

@@ -28,14 +28,8 @@ Nothing here asserts anything about time; the figures are printed.
 
 import argparse
 import json
-import os
 import random
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,14 +37,22 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.bench._common import (  # noqa: E402
+    database_label,
+    databases,
+    logged_in_client,
+    measure_get,
+    median_ms,
+    run_child,
+    say,
+    throwaway_url,
+    timed,
+)
+
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench_delib"
 JURORS = 10
 CRITERIA = ((3, 5), (2, 5), (2, 10), (1, 5), (1, 20))  # (weight, max)
 CARDS_PER_DOSSIER = 3
-
-
-def say(text=""):
-    print(text, flush=True)
 
 
 # ------------------------------------------------------------------ child side
@@ -174,20 +176,16 @@ def child(args):
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.db.models import F, FloatField, Sum
     from django.db.models.functions import Cast
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from reviews.models import Score
 
     call_command("migrate", verbosity=0)
-    label = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+    label = database_label()
     say(f"=== {label}")
     edition = Edition(random.Random(args.seed))
-    client = Client(raise_request_exception=True)
-    client.force_login(edition.administrator)
+    client = logged_in_client(edition.administrator)
     pages = {
         "ranking_250": f"/gestion/appels/{edition.call.pk}/classement/?size=250",
         "deliberation": f"/gestion/appels/{edition.call.pk}/deliberation/",
@@ -195,22 +193,9 @@ def child(args):
     }
 
     def measure(url):
-        client.get(url)  # warm-up
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(captured.captured_queries)
-        times = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            client.get(url)
-            times.append(time.perf_counter() - started)
-        return {
-            "queries": queries,
-            "median_ms": statistics.median(times) * 1000,
-            "min_ms": min(times) * 1000,
-            "bytes": len(response.content),
-        }
+        figures, _response = measure_get(client, url, requests=args.requests)
+        assert figures["status"] == 200, (url, figures["status"])
+        return {key: figures[key] for key in ("queries", "median_ms", "min_ms", "bytes")}
 
     def aggregate():
         def run():
@@ -232,12 +217,7 @@ def child(args):
             )
 
         run()
-        times = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - started)
-        return {"median_ms": statistics.median(times) * 1000}
+        return {"median_ms": median_ms(timed(run, args.requests))}
 
     figures = {"database": label, "django": django.get_version(), "sizes": {}}
     for key, size in (("small", args.small), ("large", args.dossiers)):
@@ -268,31 +248,11 @@ def child(args):
 
 
 def run_one(database, args):
-    from tests.bench import run as runner
-
-    workdir = Path(tempfile.mkdtemp(prefix=f"tds-bench-delib-{database}-"))
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DATABASE_URL"}}
-    env.update(runner.ENVIRONMENT, VAR_DIR=str(workdir))
-    url = f"{args.postgres_url}_{os.getpid()}"
-    if database == "postgres":
-        if not runner.recreate_postgres(url):
-            shutil.rmtree(workdir, ignore_errors=True)
-            return None
-        env["DATABASE_URL"] = url
-    output = workdir / "figures.json"
-    command = [sys.executable, __file__, "--child", "--json", str(output)]
-    command += ["--dossiers", str(args.dossiers), "--small", str(args.small)]
-    command += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    try:
-        completed = subprocess.run(command, env=env, cwd=ROOT, check=False)
-        if completed.returncode != 0:
-            say(f"The {database} benchmark failed (exit {completed.returncode}).")
-            return None
-        return json.loads(output.read_text())
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if database == "postgres":
-            runner.drop_postgres(url)
+    arguments = ["--child", "--dossiers", str(args.dossiers), "--small", str(args.small)]
+    arguments += ["--requests", str(args.requests), "--seed", str(args.seed)]
+    return run_child(
+        __file__, arguments, database=database, postgres_url=args.postgres_url, label="delib"
+    )
 
 
 def main():
@@ -309,8 +269,8 @@ def main():
     if args.child:
         child(args)
         return
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    for database in databases:
+    args.postgres_url = throwaway_url(args.postgres_url, parser)
+    for database in databases(args.database):
         run_one(database, args)
 
 

@@ -33,7 +33,6 @@ import os
 import platform
 import random
 import re
-import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -55,7 +54,6 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -80,6 +78,14 @@ from reviews.models import (  # noqa: E402
     JurorAssignment,
     Jury,
     Opinion,
+)
+from tests.bench._common import (  # noqa: E402
+    database_label,
+    logged_in_client,
+    measure_get,
+    median_ms,
+    say,
+    timed,
 )
 from workflows import rules  # noqa: E402
 from workflows.models import AuditEvent, TransitionLog  # noqa: E402
@@ -184,20 +190,6 @@ MEASURED = [
         {"special_prize": "on", "amount": "5000"},
     ),
 ]
-
-
-def say(text=""):
-    print(text, flush=True)
-
-
-def database_label() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    import sqlite3
-
-    return f"SQLite {sqlite3.sqlite_version}"
 
 
 # --------------------------------------------------------------------------- site
@@ -664,36 +656,21 @@ def measure_dashboard(site, requests):
         url = reverse("dashboard")
     except NoReverseMatch:
         return None
-    client = Client(raise_request_exception=False)
-    client.force_login(site.administrator)
-    client.get(url)  # warm-up: templates compiled, caches filled
+    client = logged_in_client(site.administrator, raise_request_exception=False)
     statements = []  # (sql, params) as sent to the driver, to be replayed alone
 
     def record(execute, sql, params, many, context):
         statements.append((sql, params))
         return execute(sql, params, many, context)
 
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
-        response = client.get(url)
-    # Read now: the next request empties the connection's query log.
-    sql = [query["sql"] for query in captured.captured_queries]
+    figures, response = measure_get(client, url, requests=requests, wrapper=record)
     html = response.content.decode(errors="replace")
     references = set(re.findall(r"\b(?:AMI|PRIX)-\d{4}-\d{4,}\b", html))
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
     return {
         "url": url,
-        "status": response.status_code,
-        "queries": len(sql),
-        "sql": sql,
+        **figures,
         "statements": statements,
-        "median_ms": statistics.median(times) * 1000,
-        "min_ms": min(times) * 1000,
         "dossiers_shown": len(references),
-        "bytes": len(response.content),
     }
 
 
@@ -719,13 +696,12 @@ def time_queries(statements, repeat=5):
         for sql, params in statements:
             if not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            runs = []
-            for _ in range(repeat):
-                started = time.perf_counter()
+
+            def run(sql=sql, params=params):
                 cursor.execute(sql, params)
                 cursor.fetchall()
-                runs.append(time.perf_counter() - started)
-            timings.append((statistics.median(runs) * 1000, sql))
+
+            timings.append((median_ms(timed(run, repeat)), sql))
     return sorted(timings, reverse=True)
 
 
@@ -751,7 +727,7 @@ def throughput(dossiers, transition, actor_of):
         "per_second": len(dossiers) / elapsed,
         "ms_each": elapsed / len(dossiers) * 1000,
         # Less sensitive than the mean to other processes taking the CPUs for a while.
-        "median_ms": statistics.median(durations) * 1000,
+        "median_ms": median_ms(durations),
         "p95_ms": durations[int(len(durations) * 0.95) - 1] * 1000,
     }
 

@@ -29,21 +29,25 @@ import argparse
 import json
 import os
 import re
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.bench import run as runner  # noqa: E402  (psycopg only: no Django set-up)
+from tests.bench._common import (  # noqa: E402
+    database_label,
+    databases,
+    logged_in_client,
+    measure_get,
+    run_child,
+    say,
+    throwaway_url,
+)
 
 SIZES = {"small": (5, 20), "large": (50, 200)}  # (dossiers, timeline events)
 PAGE_QUERY_TARGET = runner.PAGE_QUERY_TARGET
@@ -66,7 +70,6 @@ def measure(args):
     from django.db import connection
 
     from calls.models import Application
-    from tests.bench.bench_engine import database_label, say
 
     label = database_label()
     say(f"=== portal pages, {label}")
@@ -223,31 +226,16 @@ class PortalSite:
 
 
 def measure_page(user, url):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
 
-    client = Client(raise_request_exception=False)
-    client.force_login(User.objects.get(pk=user.pk))
-    client.get(url)  # warm-up: templates compiled, caches filled
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    sql = [query["sql"] for query in captured.captured_queries]
+    client = logged_in_client(User.objects.get(pk=user.pk), raise_request_exception=False)
+    figures, response = measure_get(client, url, requests=REQUESTS)
     html = response.content.decode(errors="replace")
-    times = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
+    del figures["bytes"]
     return {
         "url": url,
-        "status": response.status_code,
-        "queries": len(sql),
-        "sql": sql,
-        "median_ms": statistics.median(times) * 1000,
-        "min_ms": min(times) * 1000,
+        **figures,
         "references": len(set(REFERENCE.findall(html))),
         "events": len(re.findall(r'<li class="event\b', html)),
     }
@@ -258,33 +246,14 @@ def measure_page(user, url):
 
 def run_one(database, args):
     """The figures of one database, or "skipped" (PostgreSQL unreachable), or "failed"."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"tds-bench-portal-{database}-"))
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DATABASE_URL"}}
-    env.update(runner.ENVIRONMENT, VAR_DIR=str(workdir))
-    if database == "postgres":
-        if not runner.recreate_postgres(args.postgres_url):
-            shutil.rmtree(workdir, ignore_errors=True)
-            return "skipped"
-        env["DATABASE_URL"] = args.postgres_url
-    output = workdir / "figures.json"
-    command = [sys.executable, str(Path(__file__)), "--measure", "--json", str(output)]
-    if args.show_queries:
-        command.append("--show-queries")
-    try:
-        completed = subprocess.run(command, env=env, cwd=ROOT, check=False)
-        if completed.returncode != 0:
-            print(f"The {database} portal benchmark failed.", file=sys.stderr)
-            return "failed"
-        return json.loads(output.read_text())
-    finally:
-        if args.keep:
-            print(
-                f"Kept {workdir}" + (f" and {args.postgres_url}" if database == "postgres" else "")
-            )
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-            if database == "postgres":
-                runner.drop_postgres(args.postgres_url)
+    return run_child(
+        Path(__file__),
+        ["--measure", *(["--show-queries"] if args.show_queries else [])],
+        database=database,
+        postgres_url=args.postgres_url,
+        label="portal",
+        keep=args.keep,
+    )
 
 
 def summary(results):
@@ -334,14 +303,10 @@ def main():
     if args.measure:
         measure(args)
         return 0
-    if "bench" not in runner._name(args.postgres_url):
-        parser.error("the PostgreSQL database is dropped: its name must contain 'bench'")
-    url = urlsplit(args.postgres_url)
-    args.postgres_url = url._replace(path=f"{url.path}_{os.getpid()}").geturl()
+    args.postgres_url = throwaway_url(args.postgres_url, parser)
 
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     results, skipped, failed = {}, [], []
-    for database in databases:
+    for database in databases(args.database):
         result = run_one(database, args)
         if result == "skipped":
             skipped.append(database)
@@ -350,7 +315,7 @@ def main():
         else:
             results[database] = result
     if results:
-        print("\n" + summary(results))
+        say("\n" + summary(results))
     if skipped:
         print(f"\nWARNING: not measured (unreachable): {', '.join(skipped)}.", file=sys.stderr)
     if failed:

@@ -32,31 +32,32 @@ summary of both databases at the end.
 
 import argparse
 import json
-import os
 import re
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PAGE_QUERY_TARGET = 10
+from tests.bench._common import (  # noqa: E402
+    database_label,
+    databases,
+    logged_in_client,
+    measure_get,
+    median_ms,
+    run_child,
+    say,
+    throwaway_url,
+    timed,
+)
+from tests.bench.run import PAGE_QUERY_TARGET  # noqa: E402
+
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench_staff"
 LIST_URL = "/gestion/dossiers/"
 FILTERED = {"q": "solidaire", "state": "submitted", "sort": "-amount"}
-
-
-def say(text=""):
-    print(text, flush=True)
 
 
 # ------------------------------------------------------------------ child side
@@ -69,39 +70,28 @@ def child(args):
     import django
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from calls.models import Application
     from workflows import rules
 
-    label = engine.database_label()
+    label = database_label()
     say(f"=== {label}")
     call_command("migrate", verbosity=0)
     if Application.objects.exists():
         raise SystemExit("The database already holds dossiers: give the benchmark an empty one.")
     site = engine.Site(engine.random.Random(args.seed))
-    client = Client(raise_request_exception=True)
-    client.force_login(site.administrator)
+    client = logged_in_client(site.administrator)
     figures = {"database": label, "django": django.get_version(), "sizes": {}}
 
     def page(params):
-        client.get(LIST_URL, params)  # warm-up
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(LIST_URL, params)
-        assert response.status_code == 200, response.status_code
-        # Read now: the next request empties the connection's query log.
-        sql = [query["sql"] for query in captured.captured_queries]
-        times = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            client.get(LIST_URL, params)
-            times.append(time.perf_counter() - started)
+        figures, response = measure_get(client, LIST_URL, params, requests=args.requests)
+        assert figures["status"] == 200, figures["status"]
         return {
-            "queries": len(sql),
-            "sql": sql,
-            "median_ms": statistics.median(times) * 1000,
-            "min_ms": min(times) * 1000,
+            "queries": figures["queries"],
+            "sql": figures["sql"],
+            "median_ms": figures["median_ms"],
+            "min_ms": figures["min_ms"],
             "rows_shown": len(
                 re.findall(r'href="/gestion/dossiers/\d+/"', response.content.decode())
             ),
@@ -116,12 +106,8 @@ def child(args):
                 size += len(block)
             return size
 
-        fetch()  # warm-up
-        times = []
-        for _ in range(args.export_runs):
-            started = time.perf_counter()
-            size = fetch()
-            times.append(time.perf_counter() - started)
+        size = fetch()  # warm-up
+        times = timed(fetch, args.export_runs)
         with CaptureQueriesContext(connection) as captured:
             fetch()
         queries = len(captured.captured_queries)  # before the next request empties the log
@@ -132,7 +118,7 @@ def child(args):
         peak = tracemalloc.get_traced_memory()[1] - before
         tracemalloc.stop()
         return {
-            "median_s": statistics.median(times),
+            "median_s": median_ms(times) / 1000,
             "queries": queries,
             "peak_kib": peak / 1024,
             "bytes": size,
@@ -204,33 +190,14 @@ def child(args):
 
 
 def run_one(database, args):
-    from tests.bench import run as runner
-
-    workdir = Path(tempfile.mkdtemp(prefix=f"tds-bench-staff-{database}-"))
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DATABASE_URL"}}
-    env.update(runner.ENVIRONMENT, VAR_DIR=str(workdir))
-    if database == "postgres":
-        if not runner.recreate_postgres(args.postgres_url):
-            shutil.rmtree(workdir, ignore_errors=True)
-            return "skipped"
-        env["DATABASE_URL"] = args.postgres_url
-    output = workdir / "figures.json"
-    command = [sys.executable, __file__, "--child", "--json", str(output)]
-    command += ["--dossiers", str(args.dossiers), "--small", str(args.small)]
-    command += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    command += ["--export-runs", str(args.export_runs)]
+    arguments = ["--child", "--dossiers", str(args.dossiers), "--small", str(args.small)]
+    arguments += ["--requests", str(args.requests), "--seed", str(args.seed)]
+    arguments += ["--export-runs", str(args.export_runs)]
     if args.show_queries:
-        command.append("--show-queries")
-    try:
-        completed = subprocess.run(command, env=env, cwd=ROOT, check=False)
-        if completed.returncode != 0:
-            say(f"The {database} benchmark failed (exit {completed.returncode}).")
-            return "failed"
-        return json.loads(output.read_text())
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if database == "postgres":
-            runner.drop_postgres(args.postgres_url)
+        arguments.append("--show-queries")
+    return run_child(
+        __file__, arguments, database=database, postgres_url=args.postgres_url, label="staff"
+    )
 
 
 def summary(results) -> str:
@@ -313,15 +280,9 @@ def main():
     if args.child:
         return child(args)
 
-    from tests.bench import run as runner
-
-    if "bench" not in runner._name(args.postgres_url):
-        parser.error("the PostgreSQL database is dropped: its name must contain 'bench'")
-    url = urlsplit(args.postgres_url)
-    args.postgres_url = url._replace(path=f"{url.path}_{os.getpid()}").geturl()
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    args.postgres_url = throwaway_url(args.postgres_url, parser)
     results, problems = {}, []
-    for database in databases:
+    for database in databases(args.database):
         result = run_one(database, args)
         if isinstance(result, dict):
             results[database] = result

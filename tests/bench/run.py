@@ -13,99 +13,37 @@ summary of both, as Markdown tables ready to paste into a note.
 """
 
 import argparse
-import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import psycopg
-from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench._common import databases, run_child, say, throwaway_url  # noqa: E402
+
 ENGINE = Path(__file__).resolve().with_name("bench_engine.py")
 PORTAL = Path(__file__).resolve().with_name("bench_portal.py")
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench"
 QUERY_TARGET = 12
 PAGE_QUERY_TARGET = 10
 
-# Production-like settings for the child process (see config/settings.py).
-ENVIRONMENT = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-    "DEBUG": "false",
-    "SECRET_KEY": "benchmark-only-secret-key-not-used-anywhere-else",
-    "ALLOWED_HOSTS": "testserver",
-    "SECURE_COOKIES": "false",
-    "EMAIL_PROVIDER": "console",
-    "LOG_LEVEL": "WARNING",
-}
 
-
-def recreate_postgres(url: str) -> bool:
-    """Drop and create the database of ``url`` (from the ``postgres`` database).
-    False when the server cannot be reached."""
-    try:
-        with psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=5) as db:
-            _drop(db, url)
-            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(_name(url))))
-    except psycopg.OperationalError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"WARNING: PostgreSQL unreachable: {reason}", file=sys.stderr)
-        return False
-    return True
-
-
-def drop_postgres(url: str) -> None:
-    with psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=5) as db:
-        _drop(db, url)
-
-
-def _name(url: str) -> str:
-    return psycopg.conninfo.conninfo_to_dict(url)["dbname"]
-
-
-def _drop(db, url: str) -> None:
-    db.execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_name(url)))
-    )
-
-
-def run_one(database: str, args):
+def run_one(database, args):
     """The figures of one database, or "skipped" (PostgreSQL unreachable), or "failed"."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"tds-bench-{database}-"))
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DATABASE_URL"}}
-    env.update(ENVIRONMENT, VAR_DIR=str(workdir))
-    if database == "postgres":
-        if not recreate_postgres(args.postgres_url):
-            shutil.rmtree(workdir, ignore_errors=True)
-            return "skipped"
-        env["DATABASE_URL"] = args.postgres_url
-    output = workdir / "figures.json"
-    command = [sys.executable, str(ENGINE), "--json", str(output)]
-    command += ["--dossiers", str(args.dossiers), "--transitions", str(args.transitions)]
+    arguments = ["--dossiers", str(args.dossiers), "--transitions", str(args.transitions)]
     if args.show_queries:
-        command.append("--show-queries")
-    try:
-        completed = subprocess.run(command, env=env, cwd=ROOT, check=False)
-        if completed.returncode != 0:
-            print(
-                f"The {database} benchmark failed (exit {completed.returncode}).", file=sys.stderr
-            )
-            return "failed"
-        return json.loads(output.read_text())
-    finally:
-        if args.keep:
-            print(
-                f"Kept {workdir}" + (f" and {args.postgres_url}" if database == "postgres" else "")
-            )
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-            if database == "postgres":
-                drop_postgres(args.postgres_url)
+        arguments.append("--show-queries")
+    return run_child(
+        ENGINE,
+        arguments,
+        database=database,
+        postgres_url=args.postgres_url,
+        label="engine",
+        keep=args.keep,
+    )
 
 
 def yes_no(value: bool) -> str:
@@ -244,14 +182,10 @@ def main():
     parser.add_argument("--show-queries", action="store_true", help="print every query list")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway databases")
     args = parser.parse_args()
-    if "bench" not in _name(args.postgres_url):
-        parser.error("the PostgreSQL database is dropped: its name must contain 'bench'")
-    url = urlsplit(args.postgres_url)
-    args.postgres_url = url._replace(path=f"{url.path}_{os.getpid()}").geturl()
+    args.postgres_url = throwaway_url(args.postgres_url, parser)
 
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     results, skipped, failed = {}, [], []
-    for database in databases:
+    for database in databases(args.database):
         result = run_one(database, args)
         if result == "skipped":
             skipped.append(database)
@@ -260,7 +194,7 @@ def main():
         else:
             results[database] = result
     if results:
-        print("\n" + summary(results))
+        say("\n" + summary(results))
     if skipped:
         print(f"\nWARNING: not measured (unreachable): {', '.join(skipped)}.", file=sys.stderr)
     if failed:

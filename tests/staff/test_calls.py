@@ -11,8 +11,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
+from calls.backoffice import services as call_services
 from calls.models import Call, EligibilityCriterion, Objective, RequiredDocument, ScoringCriterion
-from reviews import call_services, services
+from reviews import services
 from reviews.models import GovernanceBody, Jury
 from tests.factories import CallFactory, UserFactory
 from tests.web import page

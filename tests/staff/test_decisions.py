@@ -152,6 +152,10 @@ def test_ten_dossiers_are_selected_at_once_each_with_its_amount(admin_client, wo
     assert "Convention d'objectifs needed" in outcome(response, dossiers[-1])
     assert "Convention" not in outcome(response, dossiers[0])
     assert "25,000.00 €" in outcome(response, dossiers[-1])
+    # Each reported dossier opens on its staff page, not the applicant's.
+    html = response.content.decode()
+    staff_page = reverse("staff_dossier_detail", args=[dossiers[0].pk])
+    assert f'<a href="{staff_page}">{dossiers[0].reference}</a>' in html
     # Their decision emails wait for review in the outbox.
     held = OutboundEmail.objects.filter(application__in=dossiers, status=OutboundEmail.Status.HELD)
     assert held.count() == 10

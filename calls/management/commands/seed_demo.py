@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -36,6 +37,8 @@ from calls.models import (
     ScoringCriterion,
 )
 from calls.services import create_draft
+from reviews import models
+from reviews.services import assign_juror, record_opinion, save_scorecard
 from workflows import rules
 from workflows.paths import advance, default_data
 from workflows.services import perform
@@ -672,8 +675,6 @@ class Command(BaseCommand):
         return obj, created
 
     def user(self, local, first_name, last_name, group=None, **extra):
-        from allauth.account.models import EmailAddress
-
         email = f"{local}@{DEMO_DOMAIN}"
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -737,8 +738,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def models():
-        from reviews import models
-
         return models
 
     def ami_call(self, now):
@@ -852,8 +851,6 @@ class Command(BaseCommand):
     # Demo actions between transitions (reviews services).
 
     def opinions(self, dossier, bodies=None):
-        from reviews.services import record_opinion
-
         for body, (verdict, motivation) in zip(bodies or self.bodies, OPINIONS, strict=False):
             record_opinion(dossier, body, self.governance, verdict, motivation)
 
@@ -861,13 +858,9 @@ class Command(BaseCommand):
         self.opinions(dossier, bodies=self.bodies[:1])
 
     def assign(self, dossier):
-        from reviews.services import assign_juror
-
         assign_juror(dossier, self.juror, by=self.admin)
 
     def scores(self, dossier, submit=True):
-        from reviews.services import save_scorecard
-
         criteria = dossier.call.scoring_criteria.order_by("position")
         # A plausible, varied grid: 3 to 5 out of 5, derived from the dossier's number.
         values = {c.pk: 3 + (dossier.pk + i) % 3 for i, c in enumerate(criteria)}

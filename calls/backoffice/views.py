@@ -4,7 +4,7 @@ cloning as a new edition.
 
 Administrators manage every call; instructors see the calls they instruct (read
 only); anybody else gets a 404. Views parse input, call one service of
-``reviews.call_services`` or one selector of ``reviews.staff_selectors``, render."""
+``calls.backoffice.services`` or one selector of ``calls.backoffice.selectors``, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows import rules
+from workflows import http, rules
 from workflows.exceptions import TransitionError
 
-from . import call_services, staff_selectors
-from .forms_calls import FORMSETS, CallForm, CloneForm, CloseEarlyForm, formsets_for, setup_from
+from . import selectors, services
+from .forms import FORMSETS, CallForm, CloneForm, CloseEarlyForm, formsets_for, setup_from
 
 
 def _period(call, now):
@@ -33,11 +33,10 @@ def _period(call, now):
 
 @login_required
 def call_list(request):
-    staff_selectors.require_back_office(request.user)
+    http.require_back_office(request.user)
     now = timezone.now()
     calls = [
-        {"call": call, "period": _period(call, now)}
-        for call in staff_selectors.calls_for(request.user)
+        {"call": call, "period": _period(call, now)} for call in selectors.calls_for(request.user)
     ]
     context = {"calls": calls, "can_manage": rules.is_administrator(request.user)}
     return render(request, "staff/calls_list.html", context)
@@ -45,13 +44,13 @@ def call_list(request):
 
 @login_required
 def call_detail(request, pk):
-    staff_selectors.require_back_office(request.user)
-    call = staff_selectors.call_for(request.user, pk)
+    http.require_back_office(request.user)
+    call = selectors.call_for(request.user, pk)
     now = timezone.now()
     context = {
         "call": call,
         "period": _period(call, now),
-        "jurors": staff_selectors.jurors_of(call),
+        "jurors": selectors.jurors_of(call),
         "can_manage": rules.is_administrator(request.user),
         "is_open_now": call.opens_at <= now < call.closes_at,
     }
@@ -84,7 +83,7 @@ def _edit(request, call):
         if valid:
             try:
                 if call is None:
-                    saved = call_services.create_call(
+                    saved = services.create_call(
                         user, setup_from(form, formsets), **form.call_fields()
                     )
                     messages.success(
@@ -93,7 +92,7 @@ def _edit(request, call):
                         % {"title": saved.title},
                     )
                 else:
-                    saved = call_services.update_call(
+                    saved = services.update_call(
                         user, call, setup_from(form, formsets), **form.call_fields()
                     )
                     messages.success(request, _("The call was saved."))
@@ -119,21 +118,21 @@ def _edit(request, call):
 
 @login_required
 def call_create(request):
-    staff_selectors.require_administrator(request.user)
+    http.require_administrator(request.user)
     return _edit(request, None)
 
 
 @login_required
 def call_edit(request, pk):
-    return _edit(request, staff_selectors.managed_call(request.user, pk))
+    return _edit(request, selectors.managed_call(request.user, pk))
 
 
 @login_required
 @require_POST
 def call_publish(request, pk):
-    call = staff_selectors.managed_call(request.user, pk)
+    call = selectors.managed_call(request.user, pk)
     try:
-        call_services.publish_call(request.user, call)
+        services.publish_call(request.user, call)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -145,15 +144,13 @@ def call_publish(request, pk):
 @login_required
 def call_close(request, pk):
     """Confirmation page, then the early closing (closing date = now)."""
-    call = staff_selectors.managed_call(request.user, pk)
+    call = selectors.managed_call(request.user, pk)
     form = CloseEarlyForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_bound:
         if form.is_valid():
             try:
-                call_services.close_call_early(
-                    request.user, call, reason=form.cleaned_data["reason"]
-                )
+                services.close_call_early(request.user, call, reason=form.cleaned_data["reason"])
             except ValidationError as error:
                 _show_errors(error, form)
             else:
@@ -167,13 +164,13 @@ def call_close(request, pk):
 
 @login_required
 def call_clone(request, pk):
-    call = staff_selectors.managed_call(request.user, pk)
+    call = selectors.managed_call(request.user, pk)
     form = CloneForm(request.POST if request.method == "POST" else None, call=call)
     status = 200
     if form.is_bound:
         if form.is_valid():
             try:
-                clone = call_services.clone_call(request.user, call, **form.cleaned_data)
+                clone = services.clone_call(request.user, call, **form.cleaned_data)
             except ValidationError as error:
                 _show_errors(error, form)
             else:

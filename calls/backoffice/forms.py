@@ -1,7 +1,7 @@
 """Forms of the back-office's call pages: a call with its three lists (required
 documents, eligibility criteria, scoring criteria: inline formsets with blank rows to
 add more), the clone form and the early closing form. They parse what was typed; the
-rules are checked by ``reviews.call_services``, whose messages are shown next to the
+rules are checked by ``calls.backoffice.services``, whose messages are shown next to the
 fields they concern."""
 
 from django import forms
@@ -17,10 +17,10 @@ from calls.models import (
     RequiredDocument,
     ScoringCriterion,
 )
+from reviews.models import GovernanceBody, Score
 from workflows import rules
 
-from . import call_services
-from .models import GovernanceBody, Score
+from . import services
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -74,7 +74,7 @@ class CallForm(forms.Form):
     def __init__(self, *args, instance=None, **kwargs):
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
-            initial = model_to_dict(instance, fields=call_services.CALL_FIELDS)
+            initial = model_to_dict(instance, fields=services.CALL_FIELDS)
             initial.update(
                 objectives=list(instance.objectives.all()),
                 governance_bodies=list(instance.governance_bodies.all()),
@@ -86,7 +86,7 @@ class CallForm(forms.Form):
         self.fields.update(
             fields_for_model(
                 Call,
-                fields=call_services.CALL_FIELDS,
+                fields=services.CALL_FIELDS,
                 field_classes={
                     "opens_at": DateTimeLocalField,
                     "closes_at": DateTimeLocalField,
@@ -141,12 +141,12 @@ class CallForm(forms.Form):
         cleaned = super().clean()
         candidate = Call(
             pk=self.instance.pk if self.instance else None,
-            **{name: cleaned.get(name) for name in call_services.CALL_FIELDS if name in cleaned},
+            **{name: cleaned.get(name) for name in services.CALL_FIELDS if name in cleaned},
         )
-        for name in call_services.CALL_FIELDS:
+        for name in services.CALL_FIELDS:
             if name not in cleaned:  # already wrong: its own message is shown
                 setattr(candidate, name, getattr(Call(), name, None))
-        for name, messages in call_services.call_errors(candidate).items():
+        for name, messages in services.call_errors(candidate).items():
             if name in self.fields:
                 if name in cleaned and name not in self.errors:
                     for message in messages:
@@ -156,7 +156,7 @@ class CallForm(forms.Form):
         return cleaned
 
     def call_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in call_services.CALL_FIELDS}
+        return {name: self.cleaned_data[name] for name in services.CALL_FIELDS}
 
     def grouped(self, *names):
         return [self[name] for name in names]
@@ -238,9 +238,9 @@ def rows(formset) -> list[dict]:
     return kept
 
 
-def setup_from(form, formsets) -> call_services.CallSetup:
+def setup_from(form, formsets) -> services.CallSetup:
     data = form.cleaned_data
-    return call_services.CallSetup(
+    return services.CallSetup(
         objectives=list(data["objectives"]),
         governance_bodies=list(data["governance_bodies"]),
         instructors=list(data["instructors"]),
@@ -260,7 +260,7 @@ class CloneForm(forms.Form):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
-        self.fields["title"].initial = call_services.clone_title(call)
+        self.fields["title"].initial = services.clone_title(call)
         if call.kind == Call.Kind.PRIZE:
             self.fields["year"].required = True
             self.fields["year"].initial = call.year + 1 if call.year else None

@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls.models import Call, EligibilityCriterion, RequiredDocument, ScoringCriterion
+from reviews.models import Jury, Score
 from workflows import rules
 from workflows.exceptions import TransitionNotPermitted
-
-from .models import Jury, Score
 
 # The fields of a call set from a form, and copied when the call is cloned.
 CALL_FIELDS = (
