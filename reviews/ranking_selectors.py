@@ -9,8 +9,8 @@ that a dossier keeps its rank whatever the filters.
 A page shows 250 rows of a call that may have thousands: reading and ranking the whole
 call on every request would make the page grow with the call. So each process keeps
 the last rankings it computed (``MEMO_SIZE`` calls, ``MEMO_SECONDS`` at most), under a
-fingerprint of what a ranking is made of, read in a handful of aggregate queries: the
-dossiers ranked (count, sum of their versions, which every transition increments, last
+fingerprint of what a ranking is made of, read in six aggregate queries: the call's
+dossiers (count, sum of their versions, which every transition increments, last
 change), their current decisions, juror assignments and conflicts, the counted
 scorecards, the grid and the call's settings. Any change to one of them gives another
 fingerprint, so the next page ranks the call again; what the fingerprint does not see
