@@ -85,7 +85,11 @@ MIDDLEWARE = [
     # Staff roles pass a second factor before any page but the account pages.
     "accounts.mfa.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The site's 405 page for the empty answers of require_POST and the like.
+    "config.errors.ErrorPageMiddleware",
 ]
+# A refused form (CSRF) answers the site's 403 page.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 

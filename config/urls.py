@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import admin_login
+from config import errors
+from config.favicon import favicon
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     # One login door: the admin's login page sends to the site's login (and its second
     # factor); the admin pages themselves need a staff session that passed it.
     path("admin/login/", admin_login, name="admin_login_redirect"),
@@ -24,3 +27,9 @@ urlpatterns = [
     # Outbox, decision letters, email provider webhooks.
     path("", include("notifications.urls")),
 ]
+
+# Error pages in the site's layout, each with a way back (config/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
