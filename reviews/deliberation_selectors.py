@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 from calls.models import Objective
 from workflows.states import DossierState as S
 
@@ -88,12 +90,17 @@ def call_deliberation(call, *, suggest=False) -> Deliberation:
     """The deliberation of ``call``; with ``suggest``, the suggested selection (prize
     editions only)."""
     result = call_ranking(call)
-    selected = [
-        row
-        for row in result.rows
-        if row.decision is not None and row.decision.outcome == Decision.Outcome.SELECTED
-    ]
-    candidates = [row for row in result.rows if row.state == S.AWAITING_DECISION]
+    selected = result.derive(
+        "selected",
+        lambda: [
+            row
+            for row in result.rows
+            if row.decision is not None and row.decision.outcome == Decision.Outcome.SELECTED
+        ],
+    )
+    candidates = result.derive(
+        "candidates", lambda: [row for row in result.rows if row.state == S.AWAITING_DECISION]
+    )
     objectives = objectives_of(call)
     counters = counters_for(call, selected, objectives)
     state = Deliberation(
@@ -103,10 +110,28 @@ def call_deliberation(call, *, suggest=False) -> Deliberation:
         candidates=candidates,
         counters=counters,
         objectives=objectives,
-        token=selection_token(result.rows),
+        token=result.derive("token", lambda: selection_token(result.rows)),
     )
     if suggest and call.is_prize:
-        state.suggestion = deliberation.suggest(
+        state.suggestion = _suggestion(result, candidates, selected, counters, objectives)
+        by_id = result.by_id
+        state.suggested_rows = [(by_id[pick.pk], pick) for pick in state.suggestion.picks]
+    return state
+
+
+def _suggestion(result, candidates, selected, counters, objectives):
+    """The suggested selection, computed once per ranking, quotas and language (its
+    reasons are sentences), and kept with the ranking (``Ranking.derived``)."""
+    key = (
+        "suggestion",
+        counters.highlighted_quota - counters.highlighted,
+        counters.special_quota - counters.special,
+        tuple(objective.number for objective in objectives),
+        get_language(),
+    )
+    return result.derive(
+        key,
+        lambda: deliberation.suggest(
             [
                 deliberation.Candidate(
                     pk=row.application_id,
@@ -127,7 +152,5 @@ def call_deliberation(call, *, suggest=False) -> Deliberation:
             slots=counters.highlighted_quota - counters.highlighted,
             special_slots=counters.special_quota - counters.special,
             objectives=[objective.number for objective in objectives],
-        )
-        by_id = result.by_id
-        state.suggested_rows = [(by_id[pick.pk], pick) for pick in state.suggestion.picks]
-    return state
+        ),
+    )

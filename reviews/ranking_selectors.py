@@ -5,14 +5,29 @@ the dossiers that reached the jury, their objectives, the juror assignments, the
 grid and the values of the counted scorecards (``Scorecard.objects.counted()``: submitted
 and not excluded). Filters, sort and pages are applied to the ranked rows in memory, so
 that a dossier keeps its rank whatever the filters.
+
+A page shows 250 rows of a call that may have thousands: reading and ranking the whole
+call on every request would make the page grow with the call. So each process keeps
+the last rankings it computed (``MEMO_SIZE`` calls, ``MEMO_SECONDS`` at most), under a
+fingerprint of what a ranking is made of, read in six aggregate queries: the call's
+dossiers (count, sum of their versions, which every transition increments, last
+change), their current decisions, juror assignments and conflicts, the counted
+scorecards, the grid and the call's settings. Any change to one of them gives another
+fingerprint, so the next page ranks the call again; what the fingerprint does not see
+(an organisation renamed) shows after ``MEMO_SECONDS``. The ranked rows are shared
+between requests and never changed by a page: ``with_display`` returns copies.
 """
 
+import copy
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
@@ -28,6 +43,8 @@ RANKED_STATES = [S.IN_JURY, S.AWAITING_DECISION, S.SELECTED, S.NOT_SELECTED]
 PAGE_SIZES = (50, 100, 250)
 SORTS = ("rank", "normalised", "dispersion", "reference")
 SCORES_CACHE_SECONDS = 3600
+MEMO_SECONDS = 60
+MEMO_SIZE = 8
 
 
 @dataclass
@@ -63,10 +80,18 @@ class Ranking:
     method: str
     threshold: object
     rows: list  # RankedDossier, in ranking order
+    # What pages derive from the whole ranking (the suggested selection), kept with it.
+    derived: dict = field(default_factory=dict)
+
+    def derive(self, key, compute):
+        """``compute()``, computed once per ranking (the ranking is shared by pages)."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
     @property
     def by_id(self) -> dict:
-        return {row.application_id: row for row in self.rows}
+        return self.derive("by_id", lambda: {row.application_id: row for row in self.rows})
 
 
 def _ranked_dossiers(call):
@@ -172,9 +197,88 @@ def _apply_scores(call, rows, grid, dossiers) -> list:
     return ordered
 
 
+_memo: OrderedDict = OrderedDict()  # fingerprint -> (time computed, Ranking)
+_memo_lock = threading.Lock()
+
+
+def forget_rankings() -> None:
+    """Drop the rankings this process keeps (tests start from an empty cache)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def _figures(queryset, **aggregates) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in queryset.aggregate(**aggregates).items()))
+
+
+def _fingerprint(call) -> tuple:
+    """What the ranking of ``call`` is made of, in six aggregate queries whatever the
+    size of the call (the jury's rows of every dossier of the call: a superset of what
+    the ranking reads, cheaper to aggregate)."""
+    return (
+        call.pk,
+        call.score_aggregate,
+        str(call.disagreement_threshold),
+        tuple(
+            ScoringCriterion.objects.filter(call=call)
+            .order_by("position", "pk")
+            .values_list("pk", "weight", "max_score", "position", "label")
+        ),
+        _figures(
+            Application.objects.filter(call=call),
+            count=Count("pk"),
+            last=Max("pk"),
+            versions=Sum("version"),
+            updated=Max("updated_at"),
+        ),
+        _figures(
+            Decision.objects.filter(application__call=call, is_current=True),
+            count=Count("pk"),
+            last=Max("pk"),
+        ),
+        _figures(
+            JurorAssignment.objects.filter(application__call=call),
+            count=Count("pk"),
+            last=Max("pk"),
+        ),
+        _figures(
+            ConflictOfInterest.objects.filter(application__call=call),
+            count=Count("pk"),
+            last=Max("pk"),
+        ),
+        _figures(
+            Scorecard.objects.filter(application__call=call),
+            count=Count("pk"),
+            counted=Count("pk", filter=Q(submitted_at__isnull=False, excluded_at__isnull=True)),
+            updated=Max("updated_at"),
+            excluded=Max("excluded_at"),
+        ),
+    )
+
+
 def call_ranking(call) -> Ranking:
-    """Every ranked dossier of ``call`` in ranking order. Eight queries, ten when the
-    scores are not in the cache."""
+    """Every ranked dossier of ``call`` in ranking order: six aggregate queries when
+    this process ranked the call as it stands in the last ``MEMO_SECONDS``, the
+    ranking of the whole call otherwise. The rows are shared: do not change them."""
+    key = _fingerprint(call)
+    now = time.monotonic()
+    with _memo_lock:
+        kept = _memo.get(key)
+        if kept is not None and now - kept[0] < MEMO_SECONDS:
+            _memo.move_to_end(key)
+            return kept[1]
+    result = _rank_call(call)
+    with _memo_lock:
+        _memo[key] = (now, result)
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
+def _rank_call(call) -> Ranking:
+    """The ranking of the whole call, read in eight queries (ten when the scores are
+    not in the cache)."""
     dossiers = _ranked_dossiers(call)
     rows = {}
     for values in dossiers.values_list(
@@ -263,13 +367,15 @@ class RankingFilters:
 def with_display(rows) -> list:
     """Give each row its figures as the page shows them (to the hundredth, with the
     decimal separator of the current language): ``shown_score``, ``shown_normalised``,
-    ``shown_dispersion``, ``shown_criteria``. Cheaper than a template filter per cell."""
+    ``shown_dispersion``, ``shown_criteria``, on copies of the rows (returned). Cheaper
+    than a template filter per cell."""
     separator = get_format("DECIMAL_SEPARATOR")
     states = {state.value: str(state.label) for state in S}
 
     def shown(value):
         return "" if value is None else str(ranking.rounded(value)).replace(".", separator)
 
+    rows = [copy.copy(row) for row in rows]  # the ranked rows are shared between pages
     for row in rows:
         row.shown_score = shown(row.score)
         row.shown_normalised = shown(row.normalised)

@@ -168,9 +168,15 @@ def deliberation_page(request, pk):
             if state.suggestion
             else set()
         )
-    shown_rows = [*page.object_list, *(row for row, _pick in state.suggested_rows)]
-    ranking_selectors.with_display(shown_rows)
-    for row in shown_rows:
+    page.object_list = ranking_selectors.with_display(page.object_list)
+    state.suggested_rows = list(
+        zip(
+            ranking_selectors.with_display([row for row, _pick in state.suggested_rows]),
+            [pick for _row, pick in state.suggested_rows],
+            strict=True,
+        )
+    )
+    for row in [*page.object_list, *(row for row, _pick in state.suggested_rows)]:
         row.kept_amount = kept["amounts"].get(str(row.application_id), "")
     context = {
         "call": call,

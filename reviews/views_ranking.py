@@ -40,7 +40,7 @@ def ranking_page(request, pk):
     result = ranking_selectors.call_ranking(call)
     rows = ranking_selectors.filtered(result.rows, form.filters())
     page = Paginator(rows, form.page_size).get_page(request.GET.get("page"))
-    ranking_selectors.with_display(page.object_list)
+    page.object_list = ranking_selectors.with_display(page.object_list)
     context = {
         "call": call,
         "ranking": result,

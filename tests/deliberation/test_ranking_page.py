@@ -170,6 +170,25 @@ def test_the_ranking_follows_a_new_scorecard_at_once(client, edition):
     assert "20.00" in page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
 
 
+def test_the_ranking_follows_a_decision_and_each_language_keeps_its_notation(client, edition):
+    """The ranking of a call is kept between pages: a decision recorded meanwhile
+    shows on the next page, and one language's figures never leak into another's."""
+    from workflows.services import perform
+    from workflows.states import DossierState as S
+
+    low = edition.scored([(4, 5), (2, 10)])  # 12.75
+    client.force_login(edition.admin)
+    assert "12.75" in page(client.get(url(edition.call))).text(f"rank-{low.pk}")
+    french = client.get(url(edition.call), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "12,75" in french
+    assert "12.75" in page(client.get(url(edition.call))).text(f"rank-{low.pk}")
+
+    perform(low, "select", edition.admin, reason="Action exemplaire.")
+
+    text = page(client.get(url(edition.call))).text(f"rank-{low.pk}")
+    assert str(S.SELECTED.label) in text
+
+
 def test_the_call_form_sets_median_and_threshold(client, edition):
     from tests.staff.test_calls import edit, form_of
 
