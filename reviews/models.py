@@ -103,6 +103,29 @@ class Jury(models.Model):
         help_text=_("A member of the jury; reads the ranking of the call."),
     )
 
+    class ScoreVisibility(models.TextChoices):
+        NEVER = "never", _("Never")
+        AFTER_SUBMISSION = "after_submission", _("Once their own scorecard is submitted")
+        ALWAYS = "always", _("Always")
+
+    scoring_deadline = models.DateField(
+        _("scoring deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Jurors are reminded 3 days and 1 day before."),
+    )
+    score_visibility = models.CharField(
+        _("a juror sees the other scores and the average"),
+        max_length=20,
+        choices=ScoreVisibility.choices,
+        default=ScoreVisibility.AFTER_SUBMISSION,
+    )
+    show_juror_identities = models.BooleanField(
+        _("jurors see each other's names"),
+        default=False,
+        help_text=_("Otherwise the other scorecards are shown as “Juror 1”, “Juror 2”…"),
+    )
+
     class Meta:
         verbose_name = _("jury")
         verbose_name_plural = _("juries")

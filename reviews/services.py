@@ -33,6 +33,7 @@ from workflows.services import perform
 from workflows.states import DossierState as S
 
 from .dossier_selectors import unanswered_bodies
+from .jury_notifications import notify_assigned
 from .models import (
     ConflictOfInterest,
     GovernanceBody,
@@ -105,7 +106,24 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
     assign_perm(SCORE_PERMISSION, juror, locked)
     if created:
         record_event("jury.assigned", actor=by, application=locked, subject_user=juror)
+        assignment.application = locked
+        notify_assigned(locked.call, [assignment])
     return assignment
+
+
+@transaction.atomic
+def update_jury_settings(jury, by, *, scoring_deadline, score_visibility, show_juror_identities):
+    """Change the scoring deadline of the call's jury and what a juror sees of the
+    others' scores (administrators)."""
+    if not rules.is_administrator(by):
+        raise TransitionNotPermitted(_("Only administrators change the jury's settings."))
+    if score_visibility not in Jury.ScoreVisibility.values:
+        raise InvalidTransitionData(_("Choose when a juror sees the other scores."))
+    jury.scoring_deadline = scoring_deadline
+    jury.score_visibility = score_visibility
+    jury.show_juror_identities = bool(show_juror_identities)
+    jury.save(update_fields=["scoring_deadline", "score_visibility", "show_juror_identities"])
+    return jury
 
 
 # A conflict of interest can be declared by the juror until the jury closes.

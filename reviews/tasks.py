@@ -1,6 +1,6 @@
 from django.tasks import task
 
-from . import services
+from . import jury_notifications, services
 
 
 @task()
@@ -9,3 +9,11 @@ def send_opinion_reminders() -> int:
     have not given their opinion 3 days and 1 day before it is due (each one once).
     Returns the number of emails written."""
     return services.send_opinion_reminders()
+
+
+@task()
+def send_jury_reminders() -> int:
+    """Write to the outbox the reminders to the jurors with unsubmitted scorecards 3 days
+    and 1 day before the call's scoring deadline (each one once). Returns the number of
+    emails written."""
+    return jury_notifications.send_jury_reminders()

@@ -90,6 +90,10 @@ urlpatterns = [
         views_jury.staff_dossier_assign_juror,
         name="staff_dossier_assign_juror",
     ),
+    path("jury/", views_jury.jury_queue, name="staff_jury_queue"),
+    path("appels/<int:pk>/jury/", views_jury.jury_progress, name="staff_jury_progress"),
+    path("appels/<int:pk>/jury/reglages/", views_jury.jury_settings, name="staff_jury_settings"),
+    path("appels/<int:pk>/jury/relancer/", views_jury.jury_remind, name="staff_jury_remind"),
     path("jury/<int:pk>/", views_jury.staff_scorecard, name="staff_scorecard"),
     path("jury/<int:pk>/conflit/", views_jury.staff_conflict, name="staff_conflict"),
 ]

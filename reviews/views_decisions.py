@@ -129,7 +129,8 @@ def _decide(request, call):
         if pk in in_call
     ]
     outcomes = {
-        outcome.pk: outcome for outcome in bulk_services.perform_each(requests, action, request.user)
+        outcome.pk: outcome
+        for outcome in bulk_services.perform_each(requests, action, request.user)
     }
     report = [
         outcomes.get(pk)

@@ -7,17 +7,20 @@ dossier gets a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from calls import selectors as dossier_selectors
+from calls.models import Call
 from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
 
-from . import services
-from .models import Scorecard
+from . import jury_notifications, jury_selectors, services
+from .forms_jury import JurySettingsForm
+from .models import Jury, Scorecard
+from .selectors import score_summary
 from .views_dossier import _page, staff_dossier
 
 
@@ -70,6 +73,11 @@ def _scorecard_page(request, dossier, *, values=None, comment=None, errors=None,
     ]
     context = {
         "dossier": dossier,
+        "deadline": Jury.objects.filter(call=dossier.call_id)
+        .values_list("scoring_deadline", flat=True)
+        .first(),
+        "others": _other_scorecards(user, dossier, criteria),
+        "attachments": list(dossier.attachments.select_related("required_document")),
         "rows": rows,
         "comment": comment if comment is not None else (scorecard.comment if scorecard else ""),
         "submitted": bool(scorecard and scorecard.submitted_at),
@@ -82,6 +90,41 @@ def _scorecard_page(request, dossier, *, values=None, comment=None, errors=None,
         "conflict_open": dossier.state in services.CONFLICT_STATES,
     }
     return render(request, "staff/dossier_scorecard.html", context, status=status)
+
+
+def _other_scorecards(user, dossier, criteria):
+    """What the juror may see of the jury's scores on the dossier (``rules.can_see_average``):
+    the average and the other counted scorecards, the jurors named only when the call
+    says so. ``None`` when hidden."""
+    if not rules.can_see_average(user, dossier):
+        return None
+    jury = Jury.objects.filter(call=dossier.call_id).first()
+    named = bool(jury and jury.show_juror_identities) or rules.can_follow_jury(user, dossier.call)
+    cards = (
+        Scorecard.objects.counted()
+        .filter(application=dossier)
+        .exclude(juror=user)
+        .select_related("juror")
+        .prefetch_related("scores")
+        .order_by("submitted_at", "pk")
+    )
+    rows = []
+    for number, card in enumerate(cards, start=1):
+        values = {score.criterion_id: score.value for score in card.scores.all()}
+        rows.append(
+            {
+                "label": (card.juror.get_full_name() or card.juror.email)
+                if named
+                else _("Juror %(number)s") % {"number": number},
+                "values": [values.get(criterion.pk, "") for criterion in criteria],
+                "comment": card.comment,
+            }
+        )
+    return {
+        "summary": score_summary(dossier),
+        "criteria": criteria,
+        "rows": rows,
+    }
 
 
 def _juror_dossier(user, pk):
@@ -146,3 +189,102 @@ def staff_conflict(request, pk):
         % {"reference": dossier.reference},
     )
     return redirect("dashboard")
+
+
+@login_required
+def jury_queue(request):
+    """The juror's queue: the dossiers to score (with the call's deadline), those
+    submitted and those on which a conflict of interest is declared."""
+    user = request.user
+    if rules.JURORS not in rules.roles(user):
+        raise Http404
+    tab = request.GET.get("onglet") or jury_selectors.TO_SCORE
+    if tab not in jury_selectors.QUEUE_TABS:
+        tab = jury_selectors.TO_SCORE
+    page, counts = jury_selectors.juror_queue(user, tab, request.GET.get("page"))
+    presided = list(
+        Call.objects.filter(jury__president=user, jury__members=user).order_by("-opens_at")
+    )
+    context = {
+        "tab": tab,
+        "tabs": [
+            (jury_selectors.TO_SCORE, _("To score"), counts[jury_selectors.TO_SCORE]),
+            (jury_selectors.SUBMITTED, _("Submitted"), counts[jury_selectors.SUBMITTED]),
+            (jury_selectors.CONFLICTS, _("Conflict declared"), counts[jury_selectors.CONFLICTS]),
+        ],
+        "page": page,
+        "page_query": f"onglet={tab}",
+        "presided": presided,
+    }
+    return render(request, "staff/jury_queue.html", context)
+
+
+def followed_call(user, pk) -> Call:
+    """The call whose jury the user follows (administrators, the jury's president)."""
+    call = get_object_or_404(Call, pk=pk)
+    if not rules.can_follow_jury(user, call):
+        raise Http404
+    return call
+
+
+def _progress_page(request, call, *, settings_form=None, status=200):
+    user = request.user
+    jury = Jury.objects.filter(call=call).first()
+    jurors = jury_selectors.jury_progress_jurors(call)
+    is_admin = rules.is_administrator(user)
+    if settings_form is None and is_admin and jury is not None:
+        settings_form = JurySettingsForm(
+            initial={
+                "scoring_deadline": jury.scoring_deadline,
+                "score_visibility": jury.score_visibility,
+                "show_juror_identities": jury.show_juror_identities,
+            }
+        )
+    context = {
+        "call": call,
+        "jury": jury,
+        "jurors": jurors,
+        "late_jurors": sum(1 for juror in jurors if juror.late),
+        "page": jury_selectors.jury_progress_dossiers(call, request.GET.get("page")),
+        "settings_form": settings_form if is_admin else None,
+        "is_administrator": is_admin,
+    }
+    return render(request, "staff/jury_progress.html", context, status=status)
+
+
+@login_required
+def jury_progress(request, pk):
+    """Who scored what on the call: per juror and per dossier."""
+    return _progress_page(request, followed_call(request.user, pk))
+
+
+@login_required
+@require_POST
+def jury_settings(request, pk):
+    user = request.user
+    call = followed_call(user, pk)
+    jury = Jury.objects.filter(call=call).first()
+    if jury is None or not rules.is_administrator(user):
+        raise Http404
+    form = JurySettingsForm(request.POST)
+    if not form.is_valid():
+        return _progress_page(request, call, settings_form=form, status=400)
+    services.update_jury_settings(jury, user, **form.cleaned_data)
+    messages.success(request, _("The jury's settings are saved."))
+    return redirect("staff_jury_progress", pk=call.pk)
+
+
+@login_required
+def jury_remind(request, pk):
+    """Remind the late jurors now: a confirmation page, then the report."""
+    user = request.user
+    call = followed_call(user, pk)
+    if request.method != "POST":
+        late = jury_selectors.jury_progress_jurors(call)
+        return render(
+            request,
+            "staff/jury_remind.html",
+            {"call": call, "jurors": [juror for juror in late if juror.late]},
+        )
+    reminders = jury_notifications.remind_late_jurors(call, user)
+    return render(request, "staff/jury_reminded.html", {"call": call, "reminders": reminders})

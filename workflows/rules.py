@@ -232,17 +232,42 @@ def can_read_scores_of(user, dossier) -> bool:
     return not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
 
 
+def can_follow_jury(user, call) -> bool:
+    """The jury's progress on a call (who scored what) and the reminders to late jurors:
+    administrators and the president of the call's jury."""
+    return is_administrator(user) or is_jury_president(user, call)
+
+
+def score_visibility(call) -> str:
+    """The call's setting of when a juror sees the others' scores and the average
+    (``Jury.ScoreVisibility``; one query, cached on the call object)."""
+    value = getattr(call, "_tds_score_visibility", None)
+    if value is None:
+        value = (
+            Jury.objects.filter(call=call).values_list("score_visibility", flat=True).first()
+            or Jury.ScoreVisibility.AFTER_SUBMISSION
+        )
+        call._tds_score_visibility = value
+    return value
+
+
 def can_see_average(user, dossier) -> bool:
-    """The jury's average on a dossier: staff who read its internal information, except
-    that a juror assigned to it sees the others' scores and the average only once their
-    own scorecard is submitted (so that it cannot sway them). Administrators and the
-    jury president see it at any time."""
+    """The jury's average and the others' scores on a dossier: staff who read its
+    internal information, except that a juror assigned to it sees them as the call
+    says: never, once their own scorecard is submitted (the default, so that they
+    cannot sway them) or always. Administrators and the jury president see them at
+    any time."""
     if not can_see_internal(user, dossier):
         return False
     if is_administrator(user) or is_jury_president(user, dossier.call):
         return True
     if not is_juror_of(user, dossier):
         return True
+    visibility = score_visibility(dossier.call)
+    if visibility == Jury.ScoreVisibility.ALWAYS:
+        return True
+    if visibility == Jury.ScoreVisibility.NEVER:
+        return False
 
     return Scorecard.objects.filter(
         application=dossier, juror=user, submitted_at__isnull=False

@@ -28,3 +28,15 @@ def opinion_queue_url(context) -> str:
     if rules.GOVERNANCE_MEMBERS not in rules.roles(user):
         return ""
     return reverse("staff_opinion_queue")
+
+
+@register.simple_tag(takes_context=True)
+def jury_queue_url(context) -> str:
+    """The queue of the jurors, for them only ("" otherwise)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and user.is_active):
+        return ""
+    if rules.JURORS not in rules.roles(user):
+        return ""
+    return reverse("staff_jury_queue")

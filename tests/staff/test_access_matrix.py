@@ -437,6 +437,25 @@ def _message_attachment(scene, name):
     return Target(reverse(name, args=[dossier.pk, note.pk]))
 
 
+def _jury_call(scene, name, **extra):
+    dossier = scene.dossier(S.IN_JURY)
+    return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference, **extra)
+
+
+def _jury_settings(scene, name):
+    return _jury_call(
+        scene,
+        name,
+        data={"score_visibility": "always"},
+        goes_to=reverse("staff_jury_progress", args=[scene.world.call.pk]),
+    )
+
+
+def _jury_remind(scene, name):
+    scene.dossier(S.IN_JURY)  # the assigned juror has not scored it: late
+    return Target(reverse(name, args=[scene.world.call.pk]), data={})
+
+
 def _ranking(scene, name):
     dossier = scene.dossier(S.AWAITING_DECISION)
     return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference)
@@ -601,6 +620,18 @@ TABLE = {
     ),
     "staff_scorecard": Entry(_scorecard, get={ASSIGNED_JUROR: 200}, post={ASSIGNED_JUROR: 302}),
     "staff_conflict": Entry(_conflict, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST),
+    # Running the jury: the juror's queue, the call's progress (administrators and the
+    # jury's president, tested in tests/reviews/test_jury_running.py).
+    "staff_jury_queue": Entry(
+        _no_args(S.IN_JURY),
+        get={JUROR: 200, ASSIGNED_JUROR: 200},
+        sees=frozenset({ASSIGNED_JUROR}),
+    ),
+    "staff_jury_progress": Entry(_jury_call, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
+    "staff_jury_settings": Entry(
+        _jury_settings, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
+    ),
+    "staff_jury_remind": Entry(_jury_remind, get=ADMIN, post={ADMINISTRATOR: 200}),
     # Outbox and letters (B2).
     "outbox_list": Entry(_outbox_list, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "outbox_sent": Entry(_no_args(), get=ADMIN),
@@ -742,6 +773,7 @@ def fingerprint() -> tuple:
         Decision,
         DeliberationMinutes,
         JurorAssignment,
+        Jury,
         Opinion,
         Scorecard,
     )
@@ -766,6 +798,11 @@ def fingerprint() -> tuple:
         ),
         list(Application.objects.order_by("pk").values_list("pk", "state")),
         list(OutboundEmail.objects.order_by("pk").values_list("pk", "status", "subject")),
+        list(
+            Jury.objects.order_by("pk").values_list(
+                "pk", "scoring_deadline", "score_visibility", "show_juror_identities"
+            )
+        ),
     )
 
 

@@ -1,0 +1,188 @@
+"""Reads of the jury's work: a juror's queue and the progress of a call's jury.
+
+Each page reads a constant number of queries whatever the number of dossiers: counts
+are aggregated in SQL and the rows are paginated."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from calls.models import Application
+from workflows import rules
+from workflows.states import DossierState as S
+
+from .models import ConflictOfInterest, JurorAssignment, Jury, Scorecard
+
+PAGE_SIZE = 50
+
+TO_SCORE, SUBMITTED, CONFLICTS = "a-noter", "soumis", "conflits"
+QUEUE_TABS = (TO_SCORE, SUBMITTED, CONFLICTS)
+
+
+def _submitted(juror_ref, application_ref):
+    return Scorecard.objects.filter(
+        application=application_ref, juror=juror_ref, submitted_at__isnull=False
+    )
+
+
+def _queue_querysets(user):
+    """The three lists of the juror's queue, as Application querysets."""
+    own = rules.organization_ids(user)
+    assigned = JurorAssignment.objects.filter(application=OuterRef("pk"), juror=user)
+    submitted = _submitted(user, OuterRef("pk"))
+    draft = Scorecard.objects.filter(
+        application=OuterRef("pk"), juror=user, submitted_at__isnull=True
+    )
+    base = Application.objects.exclude(organization_id__in=own) if own else Application.objects
+    base = base.annotate(deadline=F("call__jury__scoring_deadline"))
+    to_score = (
+        base.filter(Exists(assigned), state__in=rules.JUROR_ASSIGNMENT_STATES)
+        .exclude(Exists(submitted))
+        .annotate(has_draft=Exists(draft))
+    )
+    done = base.filter(
+        Exists(
+            Scorecard.objects.filter(
+                application=OuterRef("pk"),
+                juror=user,
+                submitted_at__isnull=False,
+                excluded_at__isnull=True,
+            )
+        )
+    ).exclude(Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user)))
+    conflicts = base.filter(
+        Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user))
+    )
+    return {TO_SCORE: to_score, SUBMITTED: done, CONFLICTS: conflicts}
+
+
+def juror_queue(user, tab, page_number):
+    """The juror's dossiers in the tab (``TO_SCORE``: assigned, not submitted, soonest
+    deadline first; ``SUBMITTED``; ``CONFLICTS``), one page of them, and the count of
+    each tab: four queries whatever the number of dossiers."""
+    querysets = _queue_querysets(user)
+    counts = {key: queryset.order_by().count() for key, queryset in querysets.items()}
+    queryset = (
+        querysets[tab]
+        .select_related("call", "organization")
+        .only("reference", "title", "state", "call__title", "organization__name")
+    )
+    if tab == TO_SCORE:
+        queryset = queryset.order_by(F("deadline").asc(nulls_last=True), "reference")
+    else:
+        queryset = queryset.order_by("reference")
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = counts[tab]  # already counted: no second COUNT query
+    page = paginator.get_page(page_number)
+    page.object_list = list(page.object_list)
+    return page, counts
+
+
+def _count(model, **filters):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**filters)
+            .order_by()
+            .values("juror")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def jury_progress_jurors(call):
+    """The jurors of the call's jury with, on the call's dossiers, ``assigned``,
+    ``submitted`` (counted scorecards), ``drafts``, ``conflicts`` and ``late``
+    (assigned dossiers with the jury without a submitted scorecard): one query."""
+    jury = Jury.objects.filter(call=call).first()
+    if jury is None:
+        return []
+    late = JurorAssignment.objects.filter(
+        juror=OuterRef("pk"), application__call=call, application__state=S.IN_JURY
+    ).exclude(Exists(_submitted(OuterRef("juror"), OuterRef("application"))))
+    jurors = (
+        User.objects.filter(juries=jury)
+        .annotate(
+            assigned=_count(JurorAssignment, juror=OuterRef("pk"), application__call=call),
+            submitted=_count(
+                Scorecard,
+                juror=OuterRef("pk"),
+                application__call=call,
+                submitted_at__isnull=False,
+                excluded_at__isnull=True,
+            ),
+            drafts=_count(
+                Scorecard,
+                juror=OuterRef("pk"),
+                application__call=call,
+                submitted_at__isnull=True,
+                excluded_at__isnull=True,
+            ),
+            conflicts=_count(ConflictOfInterest, juror=OuterRef("pk"), application__call=call),
+            late=Coalesce(
+                Subquery(
+                    late.order_by().values("juror").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("last_name", "first_name", "email")
+    )
+    return list(jurors)
+
+
+def jury_progress_dossiers(call, page_number):
+    """One page of the call's dossiers that have jurors or are with the jury, with
+    ``expected`` (jurors assigned) and ``submitted`` (counted scorecards)."""
+    counted = Scorecard.objects.filter(
+        application=OuterRef("pk"), submitted_at__isnull=False, excluded_at__isnull=True
+    )
+    dossiers = (
+        Application.objects.filter(call=call)
+        .filter(
+            Q(state=S.IN_JURY) | Exists(JurorAssignment.objects.filter(application=OuterRef("pk")))
+        )
+        .annotate(
+            expected=Coalesce(
+                Subquery(
+                    JurorAssignment.objects.filter(application=OuterRef("pk"))
+                    .order_by()
+                    .values("application")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            submitted=Coalesce(
+                Subquery(
+                    counted.order_by().values("application").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .only("reference", "title", "state")
+        .order_by("reference")
+    )
+    paginator = Paginator(dossiers, PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def late_assignments(call):
+    """The assignments of the call's dossiers with the jury whose juror (active) has not
+    submitted a scorecard: who is reminded."""
+    return (
+        JurorAssignment.objects.filter(
+            application__call=call, application__state=S.IN_JURY, juror__is_active=True
+        )
+        .exclude(Exists(_submitted(OuterRef("juror"), OuterRef("application"))))
+        .select_related("juror", "application")
+        .order_by("juror_id", "application__reference")
+    )
