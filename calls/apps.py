@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class CallsConfig(AppConfig):
-    name = 'calls'
+    name = "calls"

@@ -16,9 +16,7 @@ import re
 from django.utils import translation
 
 NBSP = "\u00a0"
-MONTHS = (
-    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-)
+MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 _SPACE_BEFORE = re.compile(r"[ \t\r\n]+(?=[:;!?»])")
 _SPACE_AFTER = re.compile(r"(?<=«)[ \t\r\n]+")
 _MISSING_BEFORE = re.compile(r"(?:(?<=[^\W\d_])|(?<=\)))(?=[:;!?»](?:[\s<.,]|$))")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from calls.models import ScoringCriterion
 from notifications.models import OutboundEmail
 from reviews import jury_notifications, services
-from reviews.models import Jury, JurorAssignment, Scorecard
+from reviews.models import JurorAssignment, Jury, Scorecard
 from tests.factories import UserFactory
 from tests.web import page
 from workflows import rules
@@ -179,7 +179,9 @@ def test_a_score_outside_the_scale_is_refused_in_french_and_nothing_is_saved(cli
         url, {f"criterion_{first.pk}": "7", f"criterion_{second.pk}": "11", "action": "save"}
     )
     assert response.status_code == 400
-    assert "nombre entier compris entre 0 et 10" in page(response).text(f"id_criterion_{second.pk}_error")
+    assert "nombre entier compris entre 0 et 10" in page(response).text(
+        f"id_criterion_{second.pk}_error"
+    )
     response = client.post(url, {f"criterion_{first.pk}": "7", "action": "submit"})
     assert response.status_code == 400
     assert "Caractère innovant" in page(response).text(f"id_criterion_{second.pk}_error")

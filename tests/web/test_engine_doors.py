@@ -50,9 +50,7 @@ def in_days(days):
     return timezone.localdate() + timedelta(days=days)
 
 
-def test_the_generic_door_cannot_declare_eligible_without_the_checklist(
-    client, world, criterion
-):
+def test_the_generic_door_cannot_declare_eligible_without_the_checklist(client, world, criterion):
     dossier = world.dossier(S.SUBMITTED)
     client.force_login(world.instructor)
     before = stored(dossier)
@@ -67,9 +65,7 @@ def test_the_generic_door_cannot_declare_eligible_without_the_checklist(
     assert not EligibilityReview.objects.filter(application=dossier).exists()
 
 
-def test_the_flow_wants_every_criterion_answered_and_a_comment_on_a_failed_one(
-    world, criterion
-):
+def test_the_flow_wants_every_criterion_answered_and_a_comment_on_a_failed_one(world, criterion):
     dossier = world.dossier(S.SUBMITTED)
     with pytest.raises(InvalidTransitionData, match="criteria not answered"):
         perform(dossier, "declare_eligible", world.instructor, checklist=[])

@@ -20,7 +20,7 @@ def assert_site_page(response, status, heading):
     assert 'class="site-header"' in html and 'class="site-footer"' in html
     assert f"Erreur {status}" in html
     assert heading in html
-    assert f"<a href=\"{reverse('home')}\">Page d'accueil</a>" in html
+    assert f'<a href="{reverse("home")}">Page d\'accueil</a>' in html
     return html
 
 

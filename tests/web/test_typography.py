@@ -33,7 +33,10 @@ NBSP = "\u00a0"
         # Left alone: other days, numbers, hours, addresses.
         ("le 11 mars, le 21 mars", "le 11 mars, le 21 mars"),
         ("1 000 € à 14:30", "1 000 € à 14:30"),
-        ("https://exemple.fr/?appel=1 et mailto:a@b.fr", "https://exemple.fr/?appel=1 et mailto:a@b.fr"),
+        (
+            "https://exemple.fr/?appel=1 et mailto:a@b.fr",
+            "https://exemple.fr/?appel=1 et mailto:a@b.fr",
+        ),
     ],
 )
 def test_french_typography_of_a_text(typed, typeset):
