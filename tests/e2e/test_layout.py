@@ -3,7 +3,10 @@
 their own box), and keeps the header row of a long table in view. Screenshots of the
 pages at both widths are kept under test-results/layout/."""
 
+from io import BytesIO
+
 from django.urls import reverse
+from PIL import Image
 
 from workflows.states import DossierState as S
 
@@ -92,3 +95,37 @@ def test_on_a_phone_a_wide_table_scrolls_inside_its_box(site, world):
     assert box.evaluate("box => box.scrollWidth > box.clientWidth")  # the table is wider
     assert box.evaluate("box => box.getBoundingClientRect().right") <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def first_dark_row(image, left, right):
+    """The first row of pixels with ink between columns left and right (or None)."""
+    for y in range(image.height):
+        if any(image.getpixel((x, y)) < 128 for x in range(left, right)):
+            return y
+    return None
+
+
+def test_the_step_numbers_sit_on_the_first_line_of_their_step(site, world):
+    draft = world.dossier(S.DRAFT)
+    page = site.new_page(user=world.applicant)
+    page.set_viewport_size({"width": 1280, "height": 800})  # the list beside the form
+    page.goto(reverse("dossier_edit", args=[draft.pk, "quartiers"]))
+    list_left = page.locator(".dossier-steps ol").bounding_box()["x"]
+    steps = page.locator(".dossier-steps li")
+    wrapped = 0
+
+    for index in range(steps.count()):
+        step, link = steps.nth(index), steps.nth(index).locator(".step-link")
+        box, link_box = step.bounding_box(), link.bounding_box()
+        wrapped += link_box["height"] > 30  # two lines or more
+        # What the reader sees: the ink of the number and of the step's first line.
+        clip = {"x": list_left, "y": box["y"], "width": box["x"] + box["width"] - list_left,
+                "height": box["height"]}
+        image = Image.open(BytesIO(page.screenshot(clip=clip))).convert("L")
+        split = round(link_box["x"] - list_left)
+        number_row = first_dark_row(image, 0, split)
+        text_row = first_dark_row(image, split, image.width)
+        assert number_row is not None and text_row is not None, f"step {index + 1}"
+        assert abs(number_row - text_row) <= 4, f"step {index + 1}: the number is lower"
+
+    assert wrapped  # the list has steps on two lines, where a list marker would drop
