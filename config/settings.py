@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # Staff roles pass a second factor before any page but the account pages.
     "accounts.mfa.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # French typography (non-breaking spaces, "1er") on every page: config/typography.py.
+    # Inside CommonMiddleware, which may set the Content-Length of the final page.
+    "config.typography.TypographyMiddleware",
     # The site's 405 page for the empty answers of require_POST and the like.
     "config.errors.ErrorPageMiddleware",
 ]
@@ -188,6 +191,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# French dates and hours ("6 décembre 2026 à 14 h 30"): config/formats/fr/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -312,4 +317,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each step of every PDF at INFO ("Step 5 - Creating layout"): only
+    # its warnings (a font or an image missing) are worth a line.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

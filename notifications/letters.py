@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from config import typography
 from reviews.models import Decision, EligibilityReview
 from workflows.models import TransitionLog
 from workflows.states import DossierState as S
@@ -97,7 +98,7 @@ def render_letter_html(dossier) -> str:
         "convention_threshold": settings.CONVENTION_THRESHOLD_EUR,
     }
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(LETTER_TEMPLATE, context)
+        return typography.html(render_to_string(LETTER_TEMPLATE, context), settings.LANGUAGE_CODE)
 
 
 def render_decision_letter(dossier) -> bytes:

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from config import typography
 from workflows.audit import record_event
 from workflows.exceptions import TransitionError
 from workflows.models import TransitionLog
@@ -57,13 +58,18 @@ def _recipients(dossier, audience):
 
 def render_email(template, context):
     """Render subject, text and HTML bodies of ``notifications/email/<template>.*``,
-    in French whatever the language of the request that caused them."""
+    in French whatever the language of the request that caused them, with French
+    typography (``config.typography``)."""
     with translation.override(settings.LANGUAGE_CODE):
         base = f"notifications/email/{template}"
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    return subject, text, html
+    return (
+        typography.french(subject),
+        typography.french(text),
+        typography.html(html, settings.LANGUAGE_CODE),
+    )
 
 
 def record_transition(dossier, log):
@@ -205,18 +211,19 @@ def render_edited_html(email: OutboundEmail, body_text: str) -> str:
     the City's heading. The original HTML is not kept, so that what is sent in HTML
     is exactly what the administrator wrote."""
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(
+        html = render_to_string(
             "notifications/email/edited.html",
             {"subject": email.subject, "body_text": body_text, "dossier": email.application},
         )
+    return typography.html(html, settings.LANGUAGE_CODE)
 
 
 def edit_email(email: OutboundEmail, *, subject: str, body_text: str, editor) -> OutboundEmail:
     """Change the subject and text of a held email before it is sent; the HTML body is
     re-generated from the text. Refused once the email left the review (sent, being
     sent, cancelled). Returns the email as saved."""
-    subject = " ".join((subject or "").split())
-    body_text = (body_text or "").replace("\r\n", "\n").strip()
+    subject = typography.french(" ".join((subject or "").split()))
+    body_text = typography.french((body_text or "").replace("\r\n", "\n").strip())
     if not subject:
         raise OutboxError(_("Give the subject of the email."), field="subject")
     if len(subject) > OutboundEmail._meta.get_field("subject").max_length:

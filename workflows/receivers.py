@@ -5,6 +5,7 @@ account emails to the outbox. accounts itself imports no other app."""
 import uuid
 
 from accounts.signals import access_changed, account_email_rendered, invitation_created
+from config import typography
 from notifications import services as outbox
 from notifications.models import OutboundEmail
 
@@ -50,9 +51,9 @@ def queue_account_email(sender, *, message, template_prefix, **kwargs) -> list[i
             event=event,
             category=OutboundEmail.Category.INFO,
             recipient=recipient,
-            subject=message.subject[:255],
-            body_text=message.body,
-            body_html=html,
+            subject=typography.for_language(message.subject)[:255],
+            body_text=typography.for_language(message.body),
+            body_html=typography.html(html),
             idempotency_key=f"account-{batch}:{recipient}"[:200],
             status=OutboundEmail.Status.PENDING,
         )

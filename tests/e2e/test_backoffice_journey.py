@@ -46,8 +46,8 @@ def submit_and_wait(page, button, timeout=None):
 
 
 # The subjects of the decision emails (templates/notifications/email/decision_*).
-SELECTED_SUBJECT = "Dossier {reference} : votre projet est retenu"
-DECLINED_SUBJECT = "Dossier {reference} : décision"
+SELECTED_SUBJECT = "Dossier {reference}\u00a0: votre projet est retenu"
+DECLINED_SUBJECT = "Dossier {reference}\u00a0: décision"
 
 
 def decision_emails(dossier):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from config import typography
 from notifications.letters import APPEAL_NOTICE, render_decision_letter, render_letter_html
 from notifications.models import OutboundEmail
 from tests.web import other_dossier
@@ -44,7 +45,7 @@ def text_of(html: str) -> str:
 
 def french_date(day) -> str:
     with translation.override("fr"):
-        return formats.date_format(day, "j F Y")
+        return typography.french(formats.date_format(day, "j F Y"))
 
 
 @pytest.fixture

@@ -272,7 +272,7 @@ def test_decision_emails_are_held_until_notified(world, on_commit, state, event,
         dossier = world.dossier(state)
     decision = OutboundEmail.objects.get(application=dossier, event=event)
     assert decision.status == Status.HELD
-    assert decision.subject == f"Dossier {dossier.reference} : {subject}"
+    assert decision.subject == f"Dossier {dossier.reference}\u00a0: {subject}"
     assert decision.subject not in sent_subjects()
     # Nothing sends a held email: not the sweep, not a delivery.
     tasks.sweep()
