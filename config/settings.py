@@ -293,6 +293,12 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Failed logins per address, whatever the IP (accounts/adapter.py).
 LOGIN_FAILED_PER_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_ACCOUNT", "30/h/key")
+# Invitations to join an organisation, in the last 24 hours (accounts.services.invite).
+INVITATIONS_PER_USER_PER_DAY = int(os.environ.get("INVITATIONS_PER_USER_PER_DAY", "20"))
+INVITATIONS_PER_ORGANIZATION_PER_DAY = int(
+    os.environ.get("INVITATIONS_PER_ORGANIZATION_PER_DAY", "30")
+)
+INVITATIONS_PER_RECIPIENT_PER_DAY = int(os.environ.get("INVITATIONS_PER_RECIPIENT_PER_DAY", "3"))
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For: the
 # client IP of the rate limits is read there (0: the connection's address).
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
