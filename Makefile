@@ -1,5 +1,6 @@
 # Terre de Solidarités
 #   make run    install, migrate, load the demo data, start the task worker and the web server
+#               (on ADDR, 127.0.0.1:8000 by default: make run ADDR=0.0.0.0:8080)
 #   make test   install, lint, check migrations, run the suite on SQLite then on PostgreSQL
 
 SHELL := /bin/bash
@@ -29,8 +30,7 @@ run: install
 	@if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null && command -v msgfmt >/dev/null; then \
 		$(VENV_PYTHON) manage.py compilemessages --ignore=.venv --verbosity=0; \
 	fi
-	$(VENV_PYTHON) manage.py seed_demo
-	$(VENV_PYTHON) scripts/run_dev.py $(ADDR)
+	$(VENV_PYTHON) scripts/run_dev.py --seed $(ADDR)
 
 test: install lint migrations-check test-sqlite test-postgres
 

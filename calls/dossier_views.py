@@ -127,7 +127,8 @@ def _steps(dossier, sections, current) -> list[dict]:
             "title": section.title,
             "url": reverse("dossier_edit", args=[dossier.pk, section.slug]),
             "current": section.slug == current,
-            "status": _("completed") if done[section.slug] else _("to complete"),
+            # "step completed": agrees with "étape" whatever the section's title.
+            "status": _("step completed") if done[section.slug] else _("to complete"),
             "done": done[section.slug],
         }
         for section in sections
@@ -157,12 +158,13 @@ def _completion_request(dossier):
 
 
 def _context(dossier, sections, current, **extra) -> dict:
-    position = next((i for i, s in enumerate(sections, 1) if s.slug == current), None)
+    steps = _steps(dossier, sections, current)  # the sections, then the check page
+    position = next((i for i, step in enumerate(steps, 1) if step["slug"] == current), None)
     return {
         "dossier": dossier,
-        "steps": _steps(dossier, sections, current),
+        "steps": steps,
         "position": position,
-        "count": len(sections),
+        "count": len(steps),
         "completion_request": _completion_request(dossier),
         **extra,
     }

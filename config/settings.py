@@ -225,9 +225,10 @@ if TESTING:
 elif EMAIL_PROVIDER == "console":
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 elif EMAIL_PROVIDER == "file":
+    # One .eml file per email, listed at /dev/courriels/ in development.
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "BACKEND": "notifications.dev_mailbox.EmlFileBackend",
             "OPTIONS": {"file_path": str(VAR_DIR / "sent-emails")},
         }
     }

@@ -26,6 +26,8 @@ urlpatterns = [
     path("gestion/", include("reviews.urls")),
     # Outbox, decision letters, email provider webhooks.
     path("", include("notifications.urls")),
+    # The development mailbox (404 unless DEBUG with EMAIL_PROVIDER=file).
+    path("", include("notifications.dev_urls")),
 ]
 
 # Error pages in the site's layout, each with a way back (config/errors.py).

@@ -1,7 +1,14 @@
 """Run the task worker and the development web server together (``make run``).
 
 Both run in their own process group; Ctrl-C (or SIGTERM) stops both, and if one of
-them exits the other is stopped too. Usage: ``python scripts/run_dev.py [ADDR:PORT]``.
+them exits the other is stopped too. Usage:
+``python scripts/run_dev.py [--seed] [ADDR:PORT]`` (``--seed`` loads the demo data
+first).
+
+The address (``ADDR`` of ``make run``, 127.0.0.1:8000 by default) is also the one of
+the links the site writes in its emails (``SITE_URL``, unless set) and of the URLs
+printed here. Emails go to the development mailbox (``EMAIL_PROVIDER=file``, unless
+set): one file each under ``var/sent-emails/``, read at ``/dev/courriels/``.
 """
 
 import os
@@ -13,10 +20,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_TIMEOUT_SECONDS = 10
+DEFAULT_ADDR = "127.0.0.1:8000"
+ALL_INTERFACES = {"0.0.0.0", "::", "[::]", ""}
 
 
-def start(*args):
-    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, start_new_session=True)
+def site_url(addr: str) -> str:
+    """The URL a browser on this machine opens for the server listening on ``addr``
+    ("8000", "0.0.0.0:8000", "127.0.0.1:8102", "[::1]:8000")."""
+    host, _, port = addr.rpartition(":")
+    if host in ALL_INTERFACES:
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def dev_environment(addr: str, environ=None) -> dict:
+    """The environment of the worker and the server: the links of the emails follow
+    ``addr``, and emails go to the development mailbox, unless the caller chose."""
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("SITE_URL", site_url(addr))
+    env.setdefault("EMAIL_PROVIDER", "file")
+    return env
+
+
+def start(env, *args):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, start_new_session=True
+    )
 
 
 def stop(processes):
@@ -35,7 +64,16 @@ def stop(processes):
             process.wait()
 
 
-def main(addr="127.0.0.1:8000") -> int:
+def main(*argv) -> int:
+    args = list(argv)
+    seed = "--seed" in args
+    args = [arg for arg in args if arg != "--seed"]
+    addr = args[0] if args else DEFAULT_ADDR
+    env = dev_environment(addr)
+    url = env["SITE_URL"]
+    if seed:
+        subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True)
+
     stopping = []
 
     def on_signal(signum, frame):
@@ -44,14 +82,13 @@ def main(addr="127.0.0.1:8000") -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    worker = start("db_worker")
-    web = start("runserver", addr)
+    worker = start(env, "db_worker")
+    web = start(env, "runserver", addr)
     processes = [worker, web]
-    print(
-        f"\nTerre de Solidarités: http://{addr}/ (task worker and web server running; "
-        "Ctrl-C stops both)\n",
-        flush=True,
-    )
+    lines = [f"Terre de Solidarités: {url}/ (task worker and web server running; Ctrl-C stops both)"]
+    if env["EMAIL_PROVIDER"] == "file":
+        lines.append(f"Emails sent: {url}/dev/courriels/ (the development mailbox)")
+    print("\n" + "\n".join(lines) + "\n", flush=True)
     try:
         while not stopping and all(process.poll() is None for process in processes):
             time.sleep(0.3)
@@ -68,4 +105,4 @@ def main(addr="127.0.0.1:8000") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:2]))
+    sys.exit(main(*sys.argv[1:]))

@@ -121,7 +121,7 @@ def test_a_required_document_gets_its_own_upload(applicant_client, draft, world)
     attachment = Attachment.objects.get(application=draft)
     assert attachment.required_document == document
     after = applicant_client.get(edit_url(draft, "documents"))
-    assert "The documents (completed)" in page(after).text("content")
+    assert "The documents ✓ (step completed)" in page(after).text("content")
     # A second file for the same document replaces the first one.
     response = applicant_client.post(
         add_url(draft), {"document": document.pk, "file": upload("Statuts-2025.pdf", PDF)}

@@ -79,7 +79,7 @@ def test_saving_one_section_keeps_it_while_the_others_are_empty(applicant_client
     assert dossier.total_budget is None and list(dossier.objectives.all()) == []
     followed = applicant_client.get(response["Location"])
     assert page(followed).text("id_people_reached") == "Familles du quartier"
-    assert "The people reached (completed)" in page(followed).text("content")
+    assert "The people reached ✓ (step completed)" in page(followed).text("content")
 
 
 def test_save_and_continue_goes_to_the_next_section(applicant_client, draft):
