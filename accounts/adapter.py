@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .signals import account_email_rendered
@@ -37,6 +39,15 @@ def site_identity() -> SiteIdentity:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed login attempts. Try again in a few minutes, or use "
+            "“Forgot your password?”: the email it sends lets you choose a new "
+            "password, which lifts the block."
+        ),
+    }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
         full_context = {"request": request, "email": email, **context}
@@ -45,6 +56,45 @@ class AccountAdapter(DefaultAccountAdapter):
             message = self.render_mail(template_prefix, email, full_context)
         account_email_rendered.send(
             sender=type(self), message=message, template_prefix=template_prefix
+        )
+
+    # Failed logins. allauth counts them per IP and per "key"; the key here is the
+    # address *and* the client IP, so failures from elsewhere never lock the owner out.
+    # A wider limit per address alone (settings.LOGIN_FAILED_PER_ACCOUNT) stops guessing
+    # spread over many IPs; a password reset lifts both (finalize_password_reset calls
+    # _delete_login_attempts_cached_email), and requesting one is never blocked by them.
+
+    def _login(self, credentials) -> str:
+        return (credentials.get("email") or credentials.get("username") or "").lower()
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        return f"{self._login(credentials)}|{ratelimit.get_ip(request)}"
+
+    def _account_rate_limits(self) -> dict:
+        return {"login_failed_account": settings.LOGIN_FAILED_PER_ACCOUNT}
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        account_usage = ratelimit.consume(
+            request,
+            app="accounts",
+            action="login_failed_account",
+            config=self._account_rate_limits(),
+            key=self._login(credentials),
+        )
+        if not account_usage:
+            self._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+        self._login_failed_rl_usage.usage.extend(account_usage.usage)
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            app="accounts",
+            action="login_failed_account",
+            config=self._account_rate_limits(),
+            key=self._login(credentials),
         )
 
     def is_email_verified(self, request, email: str) -> bool:

@@ -3,7 +3,13 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .validators import normalize_rna, normalize_siret, validate_rna, validate_siret
+from .validators import (
+    normalize_rna,
+    normalize_siret,
+    validate_organization_name,
+    validate_rna,
+    validate_siret,
+)
 
 
 class UserManager(BaseUserManager):
@@ -57,7 +63,7 @@ class Organization(models.Model):
         INSTITUTIONAL = "institutional", _("Institutional partner")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_organization_name])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     siret = models.CharField(
         _("SIRET"),

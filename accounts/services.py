@@ -79,6 +79,11 @@ class WrongEmail(AccountError):
     pass
 
 
+class TooManyInvitations(AccountError):
+    """A daily limit of invitations is reached (the City's address sends them: the
+    limits keep it from being used to mail strangers in bulk)."""
+
+
 def normalize_email(email: str) -> str:
     return User.objects.normalize_email((email or "").strip()).lower()
 
@@ -171,6 +176,20 @@ def invite(user, organization: Organization, email: str) -> Invitation:
             % {"email": email, "organization": organization.name},
             field="email",
         )
+    inviter_email = verified_email_of(user)
+    if not inviter_email:
+        raise AccountError(
+            _(
+                "Confirm your own email address before inviting anyone: the invitation "
+                "names you by that address. Use the link of the confirmation email, or ask "
+                "for a new one from your account's email page."
+            )
+        )
+    # Counted under a lock of the organisation and of the inviter: two invitations sent
+    # at once cannot both pass the last place.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    _check_invitation_limits(user, organization, email)
     invitation = Invitation.objects.create(
         organization=organization,
         email=email,
@@ -181,10 +200,58 @@ def invite(user, organization: Organization, email: str) -> Invitation:
         sender=Invitation,
         invitation=invitation,
         inviter=user,
+        inviter_email=inviter_email,
         accept_url=accept_url(invitation),
         expires_at=expires_at(invitation),
     )
     return invitation
+
+
+def verified_email_of(user) -> str:
+    """The address ``user`` proved to own that an email may name them by: their login
+    address when verified, else their primary verified one; empty when none is."""
+    addresses = list(
+        EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "pk")
+    )
+    for address in addresses:
+        if address.email.lower() == (user.email or "").lower():
+            return address.email
+    return addresses[0].email if addresses else ""
+
+
+def _check_invitation_limits(user, organization: Organization, email: str) -> None:
+    """Daily limits of invitations (the last 24 hours): per inviter, per organisation
+    and per invited address."""
+    since = timezone.now() - timedelta(days=1)
+    recent = Invitation.objects.filter(created_at__gte=since)
+    per_user = settings.INVITATIONS_PER_USER_PER_DAY
+    if recent.filter(invited_by=user).count() >= per_user:
+        raise TooManyInvitations(
+            _(
+                "You have sent %(limit)s invitations in the last 24 hours, the most allowed. "
+                "Try again tomorrow."
+            )
+            % {"limit": per_user}
+        )
+    per_organization = settings.INVITATIONS_PER_ORGANIZATION_PER_DAY
+    if recent.filter(organization=organization).count() >= per_organization:
+        raise TooManyInvitations(
+            _(
+                "%(organization)s has sent %(limit)s invitations in the last 24 hours, the "
+                "most allowed. Try again tomorrow."
+            )
+            % {"organization": organization.name, "limit": per_organization}
+        )
+    per_recipient = settings.INVITATIONS_PER_RECIPIENT_PER_DAY
+    if recent.filter(email=email).count() >= per_recipient:
+        raise TooManyInvitations(
+            _(
+                "%(email)s has already received %(limit)s invitations in the last 24 hours. "
+                "Wait until tomorrow before inviting this address again."
+            )
+            % {"email": email, "limit": per_recipient},
+            field="email",
+        )
 
 
 def check_invitation(invitation: Invitation | None, user=None) -> None:

@@ -9,7 +9,7 @@ from django.dispatch import Signal
 access_changed = Signal()
 
 # An invitation was created, its email is due: ``invitation``, ``inviter``,
-# ``accept_url``, ``expires_at``.
+# ``inviter_email`` (the inviter's verified address), ``accept_url``, ``expires_at``.
 invitation_created = Signal()
 
 # django-allauth rendered an account email (sign-up verification, password reset...),

@@ -49,3 +49,34 @@ def validate_rna(value: str) -> None:
             _("An RNA number is the letter W followed by 9 digits, for example W332012345."),
             code="rna_format",
         )
+
+
+# An organisation's name is shown in the City's emails (invitations): it may carry no
+# web address and no email address, which would turn those emails into a relay for
+# phishing ("Ville de Bordeaux – https://…").
+_LINK_RE = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|\bwww\d?\.|\b(?:https?|ftp)\b\s*:|"
+    r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:fr|com|org|net|eu|info|io|co|me|biz|gouv|"
+    r"site|online|app|xyz|ly|link|page|top|click|shop|be|ch|de|uk|us|ru|cn|tk)\b)",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"[^\s@]+@[^\s@]+")
+
+
+def validate_organization_name(value: str) -> None:
+    if _EMAIL_RE.search(value or ""):
+        raise ValidationError(
+            _(
+                "The name may not contain an email address: it is shown in the emails the "
+                "City sends. Give the contact address in the field below."
+            ),
+            code="email_in_name",
+        )
+    if _LINK_RE.search(value or ""):
+        raise ValidationError(
+            _(
+                "The name may not contain a web address: it is shown in the emails the City "
+                "sends. Write the name as registered, without a link."
+            ),
+            code="link_in_name",
+        )

@@ -254,6 +254,56 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_STALE_SENDING_SECONDS = int(os.environ.get("OUTBOX_STALE_SENDING_SECONDS", "900"))
 
+# Shared cache: the rate limits (logins, sign-ups, password resets, invitations) and
+# the ranking's scores are counted here, so that they hold across every web process and
+# host. A table of the database by default (created by the migration
+# accounts.0003_cache_table, nothing to install); Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tds",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tds_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+# Rate limits (allauth, counted in the shared cache). A failed login counts against the
+# pair (address, client IP) with a short window, so that someone who knows a staff
+# member's address cannot lock them out from elsewhere; a wider limit per address alone
+# stops guessing spread over many IPs (accounts/adapter.py). A password reset is never
+# blocked by a login lock, and a successful reset lifts it: the owner always recovers
+# by email. Password-reset emails are limited per address and per IP.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "20/m/ip",
+}
+# The password-reset form emails only addresses that have an account (no mail to
+# strangers through the City's address); the page says the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Failed logins per address, whatever the IP (accounts/adapter.py).
+LOGIN_FAILED_PER_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_ACCOUNT", "30/h/key")
+# Invitations to join an organisation, in the last 24 hours (accounts.services.invite).
+INVITATIONS_PER_USER_PER_DAY = int(os.environ.get("INVITATIONS_PER_USER_PER_DAY", "20"))
+INVITATIONS_PER_ORGANIZATION_PER_DAY = int(
+    os.environ.get("INVITATIONS_PER_ORGANIZATION_PER_DAY", "30")
+)
+INVITATIONS_PER_RECIPIENT_PER_DAY = int(os.environ.get("INVITATIONS_PER_RECIPIENT_PER_DAY", "3"))
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For: the
+# client IP of the rate limits is read there (0: the connection's address).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Background work through Django's tasks API.
 if TESTING:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

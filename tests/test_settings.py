@@ -89,3 +89,25 @@ def test_development_mailers(tmp_path, provider):
 def test_the_suite_uses_immediate_tasks_and_anymail_test_mailer(settings):
     assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
     assert settings.MAILERS["default"]["BACKEND"] == "anymail.backends.test.EmailBackend"
+
+
+def test_the_shared_cache_is_the_database_unless_redis_is_configured(tmp_path):
+    code = (
+        "import django; from django.conf import settings; django.setup();"
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"
+    )
+
+    def cache_of(**env):
+        clean = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "REDIS_URL"}}
+        clean.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings", **env)
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert cache_of() == ["django.core.cache.backends.db.DatabaseCache", "tds_cache"]
+    assert cache_of(REDIS_URL="redis://cache.internal:6379/0") == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.internal:6379/0",
+    ]

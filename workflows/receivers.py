@@ -16,7 +16,9 @@ def record_access_change(sender, *, event, actor, subject_user, data, **kwargs):
     record_event(event, actor=actor, subject_user=subject_user, data=data)
 
 
-def queue_invitation_email(sender, *, invitation, inviter, accept_url, expires_at, **kwargs):
+def queue_invitation_email(
+    sender, *, invitation, inviter, accept_url, expires_at, inviter_email="", **kwargs
+):
     outbox.queue_email(
         template="invitation",
         recipients=[invitation.email],
@@ -24,6 +26,7 @@ def queue_invitation_email(sender, *, invitation, inviter, accept_url, expires_a
             "invitation": invitation,
             "organization": invitation.organization,
             "inviter": inviter,
+            "inviter_email": inviter_email or (inviter.email if inviter else ""),
             "accept_url": accept_url,
             "expires_at": expires_at,
         },

@@ -17,7 +17,7 @@ from accounts import services
 from accounts.models import Invitation, Membership
 from notifications.models import OutboundEmail
 from tests.accounts.test_signup import PASSWORD, is_logged_in, logs_in, sign_up, verify
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, verified_email
 from tests.web import page
 from workflows import rules
 
@@ -39,9 +39,11 @@ def english(client):
 
 @pytest.fixture
 def member(db):
-    return MembershipFactory(
+    user = MembershipFactory(
         organization__name="Association Les Amis du Quartier", user__email="ines@example.org"
     ).user
+    verified_email(user)
+    return user
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts import services as accounts_services
 from calls.dossier_views import sections_for
+from tests.factories import verified_email
 from workflows.states import DossierState as S
 
 from .conftest import E2E, axe, describe
@@ -116,6 +117,7 @@ def test_forms_showing_their_errors(site, world):
     check("sign-up, passwords refused", reverse("account_signup"), refused_passwords)
 
     # The invitation page, for somebody who has no account yet.
+    verified_email(world.applicant)
     invitation = accounts_services.invite(
         world.applicant, world.organization, "benevole@example.org"
     )
