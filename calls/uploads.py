@@ -7,6 +7,7 @@ file as a download, with the type detected at upload."""
 
 import re
 import secrets
+import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ from django.utils.translation import gettext as _
 from workflows.exceptions import InvalidTransitionData
 
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # 10 MB per file
+# Office documents are zip archives: what their members would take once unpacked, and
+# how many there are, as their central directory says (nothing is unpacked to check).
+# Real documents of 10 MB stay far below (a large spreadsheet unpacks to ~100 MB and a
+# report has some hundred parts); a zip bomb does not.
+MAX_ARCHIVE_UNPACKED = 300 * 1024 * 1024
+MAX_ARCHIVE_ENTRIES = 5000
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -83,12 +90,67 @@ def detect_type(fileobj) -> str | None:
     return None
 
 
+class ArchiveRefused(Exception):
+    """An office document whose archive is too large once unpacked, or has too many
+    members: ``reason`` is "size" or "entries", ``figure`` the value found."""
+
+    def __init__(self, reason: str, figure: int):
+        self.reason = reason
+        self.figure = figure
+        super().__init__(reason, figure)
+
+
+EOCD = b"PK\x05\x06"
+ZIP64_LOCATOR = b"PK\x06\x07"
+ZIP64_EOCD = b"PK\x06\x06"
+
+
+def _declared_entries(fileobj) -> int | None:
+    """The number of members the end of the archive declares (read from its last
+    bytes, before the central directory itself is parsed); ``None`` if not found."""
+    fileobj.seek(0, 2)
+    size = fileobj.tell()
+    tail_start = max(0, size - (22 + 65535 + 20))
+    fileobj.seek(tail_start)
+    tail = fileobj.read()
+    at = tail.rfind(EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    entries = struct.unpack_from("<H", tail, at + 10)[0]
+    locator = at - 20
+    if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == ZIP64_LOCATOR:
+        record_offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+        fileobj.seek(record_offset)
+        record = fileobj.read(56)
+        if len(record) == 56 and record[:4] == ZIP64_EOCD:
+            entries = struct.unpack_from("<Q", record, 32)[0]
+    return entries
+
+
+def _check_archive(fileobj, archive=None) -> None:
+    if archive is None:
+        entries = _declared_entries(fileobj)
+        if entries is not None and entries > MAX_ARCHIVE_ENTRIES:
+            raise ArchiveRefused("entries", entries)
+        return
+    members = archive.infolist()
+    if len(members) > MAX_ARCHIVE_ENTRIES:
+        raise ArchiveRefused("entries", len(members))
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_ARCHIVE_UNPACKED:
+        raise ArchiveRefused("size", unpacked)
+
+
 def _office_type(fileobj) -> str | None:
     """OpenDocument (``mimetype`` member) or Office Open XML (``[Content_Types].xml``
-    with ``word/`` or ``xl/`` parts). Only the list of names and the few bytes of the
-    ``mimetype`` member are read: nothing is extracted."""
+    with ``word/`` or ``xl/`` parts). Only the archive's directory (names, sizes) and
+    the few bytes of the ``mimetype`` member are read: nothing is extracted. Raises
+    ``ArchiveRefused`` for an archive over the limits."""
     try:
+        _check_archive(fileobj)
+        fileobj.seek(0)
         with zipfile.ZipFile(fileobj) as archive:
+            _check_archive(fileobj, archive)
             names = archive.namelist()
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
@@ -158,7 +220,10 @@ def inspect(upload) -> Inspected:
             % {"size": filesizeformat(size)},
             field="file",
         )
-    content_type = detect_type(upload)
+    try:
+        content_type = detect_type(upload)
+    except ArchiveRefused as refused:
+        raise InvalidTransitionData(_archive_message(refused), field="file") from refused
     if content_type is None:
         if looks_executable(upload):
             message = _(
@@ -175,6 +240,31 @@ def inspect(upload) -> Inspected:
         content_type=content_type,
         name=sanitise_name(getattr(upload, "name", ""), content_type),
         size=size,
+    )
+
+
+def _archive_message(refused: ArchiveRefused) -> str:
+    advice = _(
+        "It may be damaged, or built to overload the computers that open it. Save it "
+        "again from your office software, or send it as PDF."
+    )
+    if refused.reason == "entries":
+        return (
+            _(
+                "This document is made of %(count)s parts, more than the %(limit)s allowed."
+            )
+            % {"count": refused.figure, "limit": MAX_ARCHIVE_ENTRIES}
+            + " "
+            + advice
+        )
+    return (
+        _(
+            "This document would take %(size)s once opened (its content is compressed), "
+            "more than the %(limit)s allowed."
+        )
+        % {"size": filesizeformat(refused.figure), "limit": filesizeformat(MAX_ARCHIVE_UNPACKED)}
+        + " "
+        + advice
     )
 
 

@@ -8,8 +8,15 @@ visitor's language, each with a way back.
 
 import logging
 
+from django.contrib import messages
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseServerError
+from django.http import (
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+)
+from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -95,3 +102,44 @@ class ErrorPageMiddleware:
         if isinstance(response, HttpResponseNotAllowed) and not response.content:
             return _response(request, 405, headers={"Allow": response["Allow"]})
         return response
+
+
+class UnreadableUploadMiddleware:
+    """A form sent with a file whose name is too long for Django's multipart parser
+    (the headers of one part are limited to 1 KiB) would get the bare 400 page and lose
+    the form: the visitor is sent back to the page of the form, with a message saying
+    to rename the file."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 (parsed here, where the error can be answered)
+            except MultiPartParserError as error:
+                if "header size" not in str(error):
+                    raise
+                return self._back_to_the_form(request)
+        return self.get_response(request)
+
+    def _back_to_the_form(self, request):
+        messages.error(
+            request,
+            _(
+                "The file could not be received: its file name is too long. Rename the "
+                "file with a shorter name (200 characters at most) and send it again."
+            ),
+        )
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = request.path
+        return _see_other(back)
+
+
+def _see_other(url):
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response

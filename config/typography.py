@@ -30,11 +30,17 @@ _DOUBLE_PERIOD_ACROSS_TAGS = re.compile(r"\b([ap])\.m\.((?:</[a-z]+>)+)\.(?!\.)"
 _RAW = ("script", "style", "textarea", "pre", "code")
 _TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
 _ENTITY = re.compile(r"(&#?\w+;)")
+_RAW_INITIALS = frozenset("stpcSTPC")
 _RAW_START = re.compile(r"<(" + "|".join(_RAW) + r")\b", re.IGNORECASE)
+
+
+_FRENCH_TRIGGER = re.compile(r"[:;!?«»]|\b1[ \u00a0]")
 
 
 def french(text: str) -> str:
     """``text`` (plain text) with French typography."""
+    if not _FRENCH_TRIGGER.search(text):  # most texts of a page: nothing to do
+        return text
     text = _SPACE_BEFORE.sub(NBSP, text)
     text = _SPACE_AFTER.sub(NBSP, text)
     text = _MISSING_BEFORE.sub(NBSP, text)
@@ -44,6 +50,8 @@ def french(text: str) -> str:
 
 def english(text: str) -> str:
     """``text`` (plain text) with "a.m.." and "p.m.." read as English."""
+    if ".m.." not in text:
+        return text
     return _DOUBLE_PERIOD.sub(r"\1.m.", text)
 
 
@@ -63,27 +71,30 @@ def html(markup: str, language: str | None = None) -> str:
     language = (language or translation.get_language() or "").split("-")[0]
     if language not in {"fr", "en"}:
         return markup
-    out = []
+    typeset = french if language == "fr" else english
+    trigger = _FRENCH_TRIGGER.search if language == "fr" else re.compile(r"\.m\.\.").search
+    parts = _TOKEN.split(markup)
     raw_until = None  # the closing tag that ends a raw element
-    for index, part in enumerate(_TOKEN.split(markup)):
+    for index in range(len(parts)):
+        part = parts[index]
         if index % 2:  # a tag or a comment
-            out.append(part)
             if raw_until is None:
-                start = _RAW_START.match(part)
-                if start and not part.endswith("/>"):
-                    raw_until = f"</{start.group(1).lower()}"
-            elif part.lower().startswith(raw_until):
+                if part[1:2] in _RAW_INITIALS:
+                    start = _RAW_START.match(part)
+                    if start and not part.endswith("/>"):
+                        raw_until = f"</{start.group(1).lower()}"
+            elif part[:2] == "</" and part.lower().startswith(raw_until):
                 raw_until = None
-        elif raw_until is None and part:
-            # Character references (&gt;, &#x27;) are left whole: their ";" is no mark.
-            pieces = _ENTITY.split(part)
-            out.extend(
-                piece if odd % 2 else for_language(piece, language)
-                for odd, piece in enumerate(pieces)
-            )
-        else:
-            out.append(part)
-    markup = "".join(out)
+        elif raw_until is None and trigger(part):
+            if "&" in part:
+                # Character references (&gt;, &#x27;) are left whole: their ";" is no mark.
+                pieces = _ENTITY.split(part)
+                parts[index] = "".join(
+                    piece if odd % 2 else typeset(piece) for odd, piece in enumerate(pieces)
+                )
+            else:
+                parts[index] = typeset(part)
+    markup = "".join(parts)
     if language == "en":
         markup = _DOUBLE_PERIOD_ACROSS_TAGS.sub(r"\1.m.\2", markup)
     return markup

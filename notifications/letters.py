@@ -6,6 +6,7 @@ WeasyPrint, in French whatever the language of the request. It never fetches
 anything: the template refers to no image, font or stylesheet outside itself.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -107,7 +108,10 @@ def render_decision_letter(dossier) -> bytes:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """A self-contained HTML document printed by WeasyPrint, as PDF bytes."""
+    """A self-contained HTML document printed by WeasyPrint, as PDF bytes, with the
+    typography of its language (the letters and minutes are in French)."""
+    language = re.search(r'<html[^>]*\blang="([\w-]+)"', html)
+    html = typography.html(html, language.group(1) if language else settings.LANGUAGE_CODE)
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 

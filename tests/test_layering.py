@@ -130,6 +130,17 @@ LAYERING = [
         "the outbox only sends: transitions call it, it never performs one",
         id="notifications-never-performs-a-transition",
     ),
+    *(
+        pytest.param(
+            app,
+            [m for m in MODULES if m.startswith("config.") and m != "config.typography"],
+            "config names every app; of config, the apps use only the typography of the text "
+            "they write (emails, letters)",
+            id=f"{app}-imports-only-config-typography",
+        )
+        for app in APPS
+        if app != "config"
+    ),
 ]
 
 # Imports inside a function, each with its reason: (module, imported module) -> why.

@@ -100,6 +100,7 @@ def two_servers():
         SECRET_KEY="rate-limit-test-only-secret-key-not-used-anywhere-else",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="false",
+        SECURE_SSL_REDIRECT="false",
         EMAIL_PROVIDER="console",
         LOG_LEVEL="WARNING",
         VAR_DIR=str(workdir),

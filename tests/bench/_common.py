@@ -30,6 +30,7 @@ ENVIRONMENT = {
     "SECRET_KEY": "benchmark-only-secret-key-not-used-anywhere-else",
     "ALLOWED_HOSTS": "testserver",
     "SECURE_COOKIES": "false",
+    "SECURE_SSL_REDIRECT": "false",
     "EMAIL_PROVIDER": "console",
     "LOG_LEVEL": "WARNING",
 }

@@ -81,7 +81,7 @@ def test_the_reminder_says_when_the_call_closes_and_what_is_missing(world):
 
     email = reminder_rows(application=draft).get()
     closes = timezone.localtime(world.call.closes_at)
-    assert closes.strftime("%H:%M") in email.body_text
+    assert f"à {closes.hour}\u00a0h\u00a0{closes:%M}" in email.body_text  # "à 9 h 05"
     assert str(closes.year) in email.body_text
     assert "Statuts de l'association" in email.body_text  # the missing document
     assert f"/dossiers/{draft.pk}/" in email.body_text
