@@ -65,11 +65,15 @@ INSTALLED_APPS = [
     "anymail",
     "django_htmx",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "calls",
     "reviews",
     "workflows",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +333,38 @@ if TESTING:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The REST API (api/): JSON only, errors as problem details (RFC 9457), personal API
+# tokens or the browser's session; OpenAPI 3 schema by drf-spectacular, its Swagger UI
+# served from the vendored files of drf-spectacular-sidecar (no CDN).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bordeaux Terre de Solidarités API",
+    "DESCRIPTION": (
+        "The calls, dossiers and decisions of the solidarity scheme of the City of Bordeaux. "
+        "Errors are problem details (RFC 9457, application/problem+json) in French or "
+        "English after Accept-Language."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.problems.document_problems",
+    ],
+    "ENUM_NAME_OVERRIDES": {"DossierStateEnum": "workflows.states.DossierState"},
+}
 
 # Grants above this amount (EUR) need a "convention d'objectifs".
 CONVENTION_THRESHOLD_EUR = 23000

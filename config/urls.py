@@ -26,6 +26,8 @@ urlpatterns = [
     path("gestion/", include("reviews.urls")),
     # Outbox, decision letters, email provider webhooks.
     path("", include("notifications.urls")),
+    # The REST API, its OpenAPI schema and documentation.
+    path("api/", include("api.urls")),
     # The development mailbox (404 unless DEBUG with EMAIL_PROVIDER=file).
     path("", include("notifications.dev_urls")),
 ]

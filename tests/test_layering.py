@@ -133,6 +133,16 @@ LAYERING = [
     *(
         pytest.param(
             app,
+            ["api"],
+            "the API is a face over the apps' selectors and services: no app depends on it",
+            id=f"{app}-imports-no-api",
+        )
+        for app in APPS
+        if app not in {"api", "config"}
+    ),
+    *(
+        pytest.param(
+            app,
             [m for m in MODULES if m.startswith("config.") and m != "config.typography"],
             "config names every app; of config, the apps use only the typography of the text "
             "they write (emails, letters)",

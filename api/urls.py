@@ -1,0 +1,31 @@
+"""URLs of the API (included by config/urls.py under ``api/``)."""
+
+from django.urls import path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView
+
+from . import docs, views
+
+
+class IdConverter:
+    """A database id: 1 to 18 digits (a longer number is no id: 404, not an overflow)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", docs.SwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("objectives/", views.ObjectiveList.as_view(), name="api_objectives"),
+    path("objectives/<id:number>/", views.ObjectiveDetail.as_view(), name="api_objective"),
+    path("calls/", views.CallList.as_view(), name="api_calls"),
+    path("calls/<id:pk>/", views.CallDetail.as_view(), name="api_call"),
+    re_path(r"^.*$", views.NotFound.as_view(), name="api_not_found"),
+]
