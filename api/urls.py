@@ -3,7 +3,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from . import docs, views
+from . import docs, token_views, views
 
 
 class IdConverter:
@@ -27,5 +27,8 @@ urlpatterns = [
     path("objectives/<id:number>/", views.ObjectiveDetail.as_view(), name="api_objective"),
     path("calls/", views.CallList.as_view(), name="api_calls"),
     path("calls/<id:pk>/", views.CallDetail.as_view(), name="api_call"),
+    # Staff's personal API tokens (an HTML page of the account).
+    path("jetons/", token_views.tokens, name="api_tokens"),
+    path("jetons/<id:pk>/revoquer/", token_views.revoke, name="api_token_revoke"),
     re_path(r"^.*$", views.NotFound.as_view(), name="api_not_found"),
 ]
