@@ -241,6 +241,7 @@ class DossierSerializer(serializers.ModelSerializer):
     objectives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     districts = serializers.ListField(child=serializers.ChoiceField(choices=District.choices))
     updated_at = serializers.DateTimeField(source="changed_at", read_only=True)
+    version = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -274,6 +275,15 @@ class DossierSerializer(serializers.ModelSerializer):
     def get_state_label(self, dossier) -> str:
         """The state in words, in the language of the request."""
         return str(self._shown(dossier).label)
+
+    def get_version(self, dossier) -> int | None:
+        """The version to send with an action; none while the state shown is not the
+        dossier's (its changes are not disclosed yet)."""
+        return shown_version(dossier, self._shown(dossier))
+
+
+def shown_version(dossier, shown) -> int | None:
+    return dossier.version if shown == dossier.state else None
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -328,3 +338,91 @@ class DossierDetailSerializer(DossierSerializer):
     def get_decision(self, dossier):
         decision = self.context.get("decision")
         return DecisionSerializer(decision).data if decision is not None else None
+
+
+# Transitions.
+
+
+class OfferedTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The transition, as the POST's path names it.")
+    label = serializers.CharField(help_text="What the action is called, in words.")
+    needs = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["reason", "amount", "special_prize", "due_at", "checklist"]
+        ),
+        help_text="The fields of the request body this action reads.",
+    )
+    unmet = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Conditions not met now: the action would be refused until they are.",
+    )
+
+
+class TransitionsSerializer(serializers.Serializer):
+    """What the caller may do on the dossier now, and the version to send back."""
+
+    state = serializers.ChoiceField(choices=DossierState.choices)
+    version = serializers.IntegerField(allow_null=True)
+    transitions = OfferedTransitionSerializer(many=True)
+
+
+class ChecklistEntrySerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The id of an eligibility criterion of the call."
+    )
+    passed = serializers.BooleanField(help_text="Whether the dossier meets it.")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Needed when not met."
+    )
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    """An action on a dossier. ``expected_version`` (or ``expected_state``) is what the
+    client saw: if the dossier changed since, the action is refused (409) and nothing
+    is changed. The other fields are those the action ``needs``."""
+
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="The version the client saw."
+    )
+    expected_state = serializers.ChoiceField(
+        required=False, choices=DossierState.choices, help_text="The state the client saw."
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text="The written reason."
+    )
+    amount = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="In euros, e.g. 12500 or 12500.50 (a granted amount, a special prize's).",
+    )
+    special_prize = serializers.BooleanField(required=False, help_text="Award a special prize.")
+    due_at = serializers.DateField(
+        required=False, help_text="The date by which the governance bodies give their opinion."
+    )
+    checklist = ChecklistEntrySerializer(
+        many=True,
+        required=False,
+        help_text="The eligibility checklist: every criterion of the call, met or not.",
+    )
+
+    def validate(self, attrs):
+        if "expected_version" not in attrs and "expected_state" not in attrs:
+            raise serializers.ValidationError(
+                {
+                    "expected_version": _(
+                        "Send the version of the dossier you saw (expected_version), or its "
+                        "state (expected_state): an action on a dossier that changed "
+                        "meanwhile is refused."
+                    )
+                }
+            )
+        return attrs
+
+
+class TransitionResultSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    state = serializers.ChoiceField(choices=DossierState.choices)
+    state_label = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()

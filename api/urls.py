@@ -29,6 +29,16 @@ urlpatterns = [
     path("calls/<id:pk>/", views.CallDetail.as_view(), name="api_call"),
     path("dossiers/", views.DossierList.as_view(), name="api_dossiers"),
     path("dossiers/<id:pk>/", views.DossierDetail.as_view(), name="api_dossier"),
+    path(
+        "dossiers/<id:pk>/transitions/",
+        views.DossierTransitions.as_view(),
+        name="api_dossier_transitions",
+    ),
+    re_path(
+        r"^dossiers/(?P<pk>[0-9]{1,18})/transitions/(?P<transition>[a-z_]{1,40})/$",
+        views.DossierTransition.as_view(),
+        name="api_dossier_transition",
+    ),
     # Staff's personal API tokens (an HTML page of the account).
     path("jetons/", token_views.tokens, name="api_tokens"),
     path("jetons/<id:pk>/revoquer/", token_views.revoke, name="api_token_revoke"),

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from calls import selectors as call_selectors
 
-from . import selectors
+from . import selectors, transitions
 from .pagination import DossierCursor
 from .permissions import Authenticated, TokenScope
 from .problems import problem_response
@@ -22,6 +22,10 @@ from .serializers import (
     DossierFilterSerializer,
     DossierSerializer,
     ObjectiveSerializer,
+    TransitionRequestSerializer,
+    TransitionResultSerializer,
+    TransitionsSerializer,
+    shown_version,
 )
 
 NOT_FOUND = OpenApiResponse(description="Unknown, or not visible to the caller.")
@@ -129,6 +133,79 @@ class DossierDetail(APIView):
             "decision": selectors.current_decision(request.user, dossier),
         }
         return Response(DossierDetailSerializer(dossier, context=context).data)
+
+
+class DossierTransitions(APIView):
+    permission_classes = [TokenScope, Authenticated]
+
+    @extend_schema(
+        parameters=[path_id("id", "The dossier's id.")],
+        responses={200: TransitionsSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        tags=["dossiers"],
+    )
+    def get(self, request, pk):
+        """The actions the caller may perform on the dossier now (its pages' buttons),
+        each with the fields it takes and its conditions not met yet."""
+        dossier = selectors.dossier(request.user, pk)
+        shown = call_selectors.shown_state(request.user, dossier)
+        data = {
+            "state": shown.value,
+            "version": shown_version(dossier, shown),
+            "transitions": [
+                {"name": o.name, "label": o.label, "needs": o.needs, "unmet": o.unmet}
+                for o in transitions.offered(dossier, request.user)
+            ],
+        }
+        return Response(TransitionsSerializer(data).data)
+
+
+class DossierTransition(APIView):
+    permission_classes = [TokenScope, Authenticated]
+
+    @extend_schema(
+        parameters=[
+            path_id("id", "The dossier's id."),
+            OpenApiParameter(
+                "transition",
+                str,
+                OpenApiParameter.PATH,
+                pattern="^[a-z_]{1,40}$",
+                description="The action, as GET …/transitions/ names it.",
+            ),
+        ],
+        request=TransitionRequestSerializer,
+        responses={
+            200: TransitionResultSerializer,
+            400: INVALID,
+            401: UNAUTHENTICATED,
+            403: OpenApiResponse(
+                description="Not allowed: a read-only token, or an action of another role."
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="The dossier changed since the version sent, or the action is "
+                "not possible in its state."
+            ),
+            422: OpenApiResponse(description="A condition or a value refused (see errors)."),
+        },
+        tags=["dossiers"],
+    )
+    def post(self, request, pk, transition):
+        """Perform an action on the dossier, as its page would, through the one
+        transition service: the same permissions, conditions and messages."""
+        dossier = selectors.dossier(request.user, pk)
+        body = TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        log = transitions.run(dossier, transition, request.user, body.validated_data)
+        shown = call_selectors.shown_state(request.user, dossier)
+        result = {
+            "transition": transition,
+            "state": shown.value,
+            "state_label": str(shown.label),
+            "version": shown_version(dossier, shown),
+            "at": log.at,
+        }
+        return Response(TransitionResultSerializer(result).data)
 
 
 class NotFound(APIView):
