@@ -2,6 +2,8 @@
 #   make run    install, migrate, load the demo data, start the task worker and the web server
 #               (on ADDR, 127.0.0.1:8000 by default: make run ADDR=0.0.0.0:8080)
 #   make test   install, lint, check migrations, run the suite on SQLite then on PostgreSQL
+#   make prod-check  the production topology on this machine (gunicorn, 2 task workers,
+#               PostgreSQL, WhiteNoise, a local SMTP server) under a bounded load test
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -18,7 +20,7 @@ PYTEST := $(VENV_PYTHON) -m pytest -p no:cacheprovider
 export UV_PYTHON_DOWNLOADS := never
 
 .NOTPARALLEL:
-.PHONY: install run test lint migrations-check test-sqlite test-postgres bench diagrams
+.PHONY: install run test prod-check lint migrations-check test-sqlite test-postgres bench diagrams
 
 install:
 	bash scripts/install_system_deps.sh
@@ -50,6 +52,9 @@ test-postgres:
 	if [ "$$status" -ne 0 ]; then exit "$$status"; fi; \
 	echo "$(PYTEST)  (PostgreSQL, test database $(TEST_DATABASE_NAME))"; \
 	DATABASE_URL="$(PG_DATABASE_URL)" TEST_DATABASE_NAME="$(TEST_DATABASE_NAME)" $(PYTEST)
+
+prod-check: install
+	$(VENV_PYTHON) tests/bench/bench_load.py $(BENCH_ARGS)
 
 bench: install
 	@if [ -f tests/bench/run.py ]; then \

@@ -103,6 +103,7 @@ def two_servers():
         SECURE_SSL_REDIRECT="false",
         EMAIL_PROVIDER="console",
         LOG_LEVEL="WARNING",
+        STATIC_MANIFEST="false",
         VAR_DIR=str(workdir),
     )
     postgres_url = None

@@ -33,6 +33,8 @@ ENVIRONMENT = {
     "SECURE_SSL_REDIRECT": "false",
     "EMAIL_PROVIDER": "console",
     "LOG_LEVEL": "WARNING",
+    # The static files are read from their folders, not collected under hashed names.
+    "STATIC_MANIFEST": "false",
 }
 
 
