@@ -15,6 +15,12 @@ urlpatterns = [
     path("gestion/courriels/<int:pk>/", views.outbox_detail, name="outbox_detail"),
     path("gestion/courriels/<int:pk>/modifier/", views.outbox_edit, name="outbox_edit"),
     path("gestion/courriels/<int:pk>/annuler/", views.outbox_cancel, name="outbox_cancel"),
+    path("gestion/courriels/<int:pk>/renvoyer/", views.outbox_resend, name="outbox_resend"),
+    path(
+        "gestion/courriels/renvoyer-les-echecs/",
+        views.outbox_resend_all,
+        name="outbox_resend_all",
+    ),
     path("gestion/courriels/dossiers/<int:pk>/envoyer/", views.outbox_send, name="outbox_send"),
     path(
         "gestion/courriels/dossiers/<int:pk>/lettre.pdf",
