@@ -91,6 +91,7 @@ urlpatterns = [
         name="staff_dossier_assign_juror",
     ),
     path("jury/", views_jury.jury_queue, name="staff_jury_queue"),
+    path("jurys/", views_jury.juries, name="staff_juries"),
     path("appels/<int:pk>/jury/", views_jury.jury_progress, name="staff_jury_progress"),
     path("appels/<int:pk>/jury/reglages/", views_jury.jury_settings, name="staff_jury_settings"),
     path("appels/<int:pk>/jury/relancer/", views_jury.jury_remind, name="staff_jury_remind"),

@@ -442,6 +442,11 @@ def _jury_call(scene, name, **extra):
     return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference, **extra)
 
 
+def _juries(scene, name):
+    scene.dossier(S.IN_JURY)  # the call's jury scores its dossiers
+    return Target(reverse(name), mention=scene.world.call.title)
+
+
 def _jury_settings(scene, name):
     return _jury_call(
         scene,
@@ -627,6 +632,7 @@ TABLE = {
         get={JUROR: 200, ASSIGNED_JUROR: 200},
         sees=frozenset({ASSIGNED_JUROR}),
     ),
+    "staff_juries": Entry(_juries, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_jury_progress": Entry(_jury_call, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_jury_settings": Entry(
         _jury_settings, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
