@@ -57,6 +57,11 @@ def _queue_querysets(user):
     return {TO_SCORE: to_score, SUBMITTED: done, CONFLICTS: conflicts}
 
 
+def to_score(user):
+    """The dossiers the juror is assigned to and has not scored yet (with ``deadline``)."""
+    return _queue_querysets(user)[TO_SCORE]
+
+
 def juror_queue(user, tab, page_number):
     """The juror's dossiers in the tab (``TO_SCORE``: assigned, not submitted, soonest
     deadline first; ``SUBMITTED``; ``CONFLICTS``), one page of them, and the count of

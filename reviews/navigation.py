@@ -38,6 +38,7 @@ def _staff_links(user) -> list[Link]:
     links = []
     if not rules.is_staff_member(user):
         return links
+    links.append(Link(_("To do now"), reverse("staff_home")))
     if rules.is_administrator(user):
         links += [
             Link(_("Dossiers"), reverse("staff_dossier_list")),

@@ -7,6 +7,7 @@ from . import (
     views_decisions,
     views_deliberation,
     views_dossier,
+    views_home,
     views_jury,
     views_list,
     views_opinions,
@@ -14,6 +15,7 @@ from . import (
 )
 
 urlpatterns = [
+    path("", views_home.staff_home, name="staff_home"),
     path("journal/", views_audit.audit_page, name="staff_audit"),
     path("journal/export.csv", views_audit.audit_export_csv, name="staff_audit_export_csv"),
     path("appels/<int:pk>/classement/", views_ranking.ranking_page, name="staff_ranking"),

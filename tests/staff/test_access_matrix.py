@@ -569,6 +569,24 @@ WEBHOOK_GET = dict.fromkeys(ROLES, 405)
 WEBHOOK_POST = dict.fromkeys(ROLES, 400)
 
 TABLE = {
+    # The staff's work queue: every staff role; the submitted dossier for those who
+    # instruct it and the juror assigned to it (to score).
+    "staff_home": Entry(
+        _no_args(S.SUBMITTED),
+        get=dict.fromkeys(
+            (
+                ADMINISTRATOR,
+                INSTRUCTOR,
+                OTHER_INSTRUCTOR,
+                GOVERNANCE,
+                OTHER_GOVERNANCE,
+                JUROR,
+                ASSIGNED_JUROR,
+            ),
+            200,
+        ),
+        sees=frozenset({ADMINISTRATOR, INSTRUCTOR, ASSIGNED_JUROR}),
+    ),
     # Calls (B1).
     "staff_call_list": Entry(_calls_list, get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
     "staff_call_create": Entry(_no_args(), get=ADMIN),
