@@ -316,7 +316,7 @@ def resend_failed(actor) -> int:
     how many were put back on their way."""
     with transaction.atomic():
         emails = list(
-            OutboundEmail.objects.select_for_update()
+            OutboundEmail.objects.select_for_update(of=("self",))
             .filter(status=Status.FAILED)
             .select_related("application__call")
             .order_by("pk")
