@@ -297,6 +297,8 @@ OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"
 OUTBOX_STALE_SENDING_SECONDS = int(os.environ.get("OUTBOX_STALE_SENDING_SECONDS", "900"))
 # A failed email (attempts spent) is tried again, for a new round, after this delay.
 OUTBOX_FAILED_RETRY_SECONDS = int(os.environ.get("OUTBOX_FAILED_RETRY_SECONDS", "3600"))
+# The sweep (stuck "sending" rows, retries due) runs this often, scheduled by itself.
+OUTBOX_SWEEP_INTERVAL_SECONDS = int(os.environ.get("OUTBOX_SWEEP_INTERVAL_SECONDS", "300"))
 
 # Shared cache: the rate limits (logins, sign-ups, password resets, invitations) and
 # the ranking's scores are counted here, so that they hold across every web process and

@@ -123,9 +123,9 @@ def test_resending_all_the_failing_emails_from_the_outbox(client, world, failed,
         response = client.post(url, {"confirm": "on"}, follow=True)
     assert "2 failing emails are being sent again." in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.recipient for e in failed)
-    assert set(OutboundEmail.objects.filter(pk__in=[e.pk for e in failed]).values_list(
-        "status", flat=True
-    )) == {Status.SENT}
+    assert set(
+        OutboundEmail.objects.filter(pk__in=[e.pk for e in failed]).values_list("status", flat=True)
+    ) == {Status.SENT}
     assert AuditEvent.objects.filter(event="outbox.email_resent").count() == 2
     assert not page(response).text("outbox-failing")
 

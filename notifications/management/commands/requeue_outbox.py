@@ -12,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = tasks.sweep(all_failed=True)
+        tasks.ensure_sweep_scheduled()
         self.stdout.write(f"{count} email(s) re-queued.")
