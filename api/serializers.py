@@ -1,11 +1,23 @@
 """What the API shows of each object. Read-only: every change goes through a service."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from calls.models import Call, EligibilityCriterion, Objective, RequiredDocument
-from reviews.models import GovernanceBody
+from calls import selectors as call_selectors
+from calls.models import (
+    Application,
+    Attachment,
+    Call,
+    District,
+    EligibilityCriterion,
+    Objective,
+    RequiredDocument,
+)
+from reviews.models import Decision, GovernanceBody
+from workflows.states import DossierState
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -128,3 +140,191 @@ class CallSerializer(PublicCallSerializer):
             value = field.get_attribute(call)
             data[field.field_name] = None if value is None else field.to_representation(value)
         return data
+
+
+# Dossiers.
+
+# The largest id the API reads (a bigger number is no id: a problem, not an overflow).
+MAX_ID = 10**18 - 1
+
+
+def _choices_text(choices) -> str:
+    return ", ".join(str(value) for value, _label in choices)
+
+
+class DossierFilterSerializer(serializers.Serializer):
+    """The query parameters of the list of dossiers (every one optional)."""
+
+    call = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Only the dossiers of this call (its id).",
+        error_messages={"invalid": _("Give the id of a call, a whole number.")},
+    )
+    state = serializers.ChoiceField(
+        required=False,
+        choices=DossierState.choices,
+        help_text="Only the dossiers in this state (as the caller sees it).",
+    )
+    objective = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=28,
+        help_text="Only the dossiers that pursue this objective (its number, 1 to 28).",
+        error_messages={
+            "invalid": _("Give the number of an objective, 1 to 28."),
+            "min_value": _("Give the number of an objective, 1 to 28."),
+            "max_value": _("Give the number of an objective, 1 to 28."),
+        },
+    )
+    district = serializers.ChoiceField(
+        required=False,
+        choices=District.choices,
+        help_text="Only the dossiers that take place in this district (its code).",
+    )
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="Only the dossiers changed at or after this moment (ISO 8601).",
+        error_messages={
+            "invalid": _(
+                "Give a date and time in ISO 8601, for example 2026-12-01T09:00:00+01:00."
+            ),
+        },
+    )
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text="Dossiers per page, 1 to 100 (50 by default).",
+        error_messages={
+            "invalid": _("Give a number of dossiers per page, 1 to 100."),
+            "min_value": _("Give a number of dossiers per page, 1 to 100."),
+            "max_value": _("Give a number of dossiers per page, 1 to 100."),
+        },
+    )
+
+    def __init__(self, *args, states=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        state = self.fields["state"]
+        if states is not None:
+            state.choices = [(s.value, s.label) for s in states]
+        state.error_messages["invalid_choice"] = _(
+            "“{input}” is not a state you may filter on; one of: %(choices)s."
+        ) % {"choices": _choices_text(state.choices.items())}
+        district = self.fields["district"]
+        district.error_messages["invalid_choice"] = _(
+            "“{input}” is not a district code; one of: %(choices)s."
+        ) % {"choices": _choices_text(district.choices.items())}
+
+
+class CallRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Call.Kind.choices)
+
+
+class OrganizationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    """A dossier as its list shows it. ``state`` is the state as the caller may see
+    it: a decision not yet notified shows as ``awaiting_decision`` (``submitted`` for
+    ineligibility) to who is not staff of the dossier; ``updated_at`` likewise."""
+
+    state = serializers.SerializerMethodField()
+    state_label = serializers.SerializerMethodField()
+    call = CallRefSerializer(read_only=True)
+    organization = OrganizationRefSerializer(read_only=True)
+    objectives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    districts = serializers.ListField(child=serializers.ChoiceField(choices=District.choices))
+    updated_at = serializers.DateTimeField(source="changed_at", read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "state",
+            "state_label",
+            "version",
+            "call",
+            "organization",
+            "objectives",
+            "districts",
+            "requested_amount",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _shown(self, dossier) -> DossierState:
+        cache = self.context.setdefault("_shown", {})
+        if dossier.pk not in cache:
+            user = self.context["request"].user
+            subject = dossier if self.context.get("detail") else dossier.state
+            cache[dossier.pk] = call_selectors.shown_state(user, subject)
+        return cache[dossier.pk]
+
+    def get_state(self, dossier) -> DossierState:
+        return self._shown(dossier).value
+
+    def get_state_label(self, dossier) -> str:
+        """The state in words, in the language of the request."""
+        return str(self._shown(dossier).label)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    document = serializers.CharField(
+        source="required_document.label", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "document", "content_type", "size", "uploaded_at"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = [
+            "outcome",
+            "amount",
+            "motivation",
+            "needs_convention",
+            "highlighted",
+            "special_prize",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class DossierDetailSerializer(DossierSerializer):
+    """A dossier whole, as its page shows it to the caller; ``decision`` is its current
+    decision for staff of the dossier, and for the applicant once notified."""
+
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    decision = serializers.SerializerMethodField()
+
+    class Meta(DossierSerializer.Meta):
+        fields = [
+            *DossierSerializer.Meta.fields,
+            "summary",
+            "total_budget",
+            "people_reached",
+            "people_count",
+            "submitted_at",
+            "consultation_due_at",
+            "attachments",
+            "decision",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, dossier):
+        decision = self.context.get("decision")
+        return DecisionSerializer(decision).data if decision is not None else None

@@ -14,6 +14,8 @@ urlpatterns = [
     path("objectives/<id:number>/", views.ObjectiveDetail.as_view(), name="api_objective"),
     path("calls/", views.CallList.as_view(), name="api_calls"),
     path("calls/<id:pk>/", views.CallDetail.as_view(), name="api_call"),
+    path("dossiers/", views.DossierList.as_view(), name="api_dossiers"),
+    path("dossiers/<id:pk>/", views.DossierDetail.as_view(), name="api_dossier"),
     # Staff's personal API tokens (an HTML page of the account).
     path("jetons/", token_views.tokens, name="api_tokens"),
     path("jetons/<id:pk>/revoquer/", token_views.revoke, name="api_token_revoke"),

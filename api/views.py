@@ -6,12 +6,23 @@ see answers 404 like the pages."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from calls import selectors as call_selectors
+
 from . import selectors
+from .pagination import DossierCursor
+from .permissions import Authenticated, TokenScope
 from .problems import problem_response
-from .serializers import CallSerializer, ObjectiveSerializer
+from .serializers import (
+    CallSerializer,
+    DossierDetailSerializer,
+    DossierFilterSerializer,
+    DossierSerializer,
+    ObjectiveSerializer,
+)
 
 NOT_FOUND = OpenApiResponse(description="Unknown, or not visible to the caller.")
 
@@ -65,6 +76,59 @@ class CallDetail(APIView):
     def get(self, request, pk):
         call = selectors.call(request.user, pk)
         return Response(CallSerializer(call, context=_call_context(request)).data)
+
+
+INVALID = OpenApiResponse(description="A parameter has a wrong value (see errors).")
+UNAUTHENTICATED = OpenApiResponse(description="No token or session, or a refused token.")
+
+
+class DossierList(generics.ListAPIView):
+    """The dossiers the caller may see, as on their pages: an applicant those of their
+    organisations, an instructor those of the calls they instruct, a governance member
+    those on which their body is consulted, a juror those assigned to them (no conflict
+    of interest declared), an administrator every dossier but the drafts. Most recently
+    changed first, by pages of a cursor (follow ``next``)."""
+
+    serializer_class = DossierSerializer
+    pagination_class = DossierCursor
+    permission_classes = [TokenScope, Authenticated]
+
+    @extend_schema(
+        parameters=[DossierFilterSerializer],
+        responses={200: DossierSerializer(many=True), 400: INVALID, 401: UNAUTHENTICATED},
+        tags=["dossiers"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        user = self.request.user
+        filters = DossierFilterSerializer(
+            data=self.request.query_params, states=call_selectors.shown_states(user)
+        )
+        filters.is_valid(raise_exception=True)
+        values = dict(filters.validated_data)
+        values.pop("page_size", None)
+        return selectors.dossiers(user, **values)
+
+
+class DossierDetail(APIView):
+    permission_classes = [TokenScope, Authenticated]
+
+    @extend_schema(
+        parameters=[path_id("id", "The dossier's id.")],
+        responses={200: DossierDetailSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        tags=["dossiers"],
+    )
+    def get(self, request, pk):
+        """One dossier, as its page shows it to the caller; 404 if they may not see it."""
+        dossier = selectors.dossier(request.user, pk)
+        context = {
+            "request": request,
+            "detail": True,
+            "decision": selectors.current_decision(request.user, dossier),
+        }
+        return Response(DossierDetailSerializer(dossier, context=context).data)
 
 
 class NotFound(APIView):
