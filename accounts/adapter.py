@@ -12,10 +12,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import roles, services
 from .signals import account_email_rendered
 
 # The session key under which the invitation page keeps the token of the invitation
@@ -47,6 +48,12 @@ class AccountAdapter(DefaultAccountAdapter):
             "password, which lifts the block."
         ),
     }
+
+    def get_login_redirect_url(self, request) -> str:
+        """Staff land on their work queue (``/gestion/``), applicants on their dossiers."""
+        if roles.is_staff_member(request.user):
+            return resolve_url("staff_home")
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from calls.models import Application
+from calls.models import Application, Call
 from workflows import rules
 from workflows.states import DossierState as S
 
@@ -55,6 +55,11 @@ def _queue_querysets(user):
         Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user))
     )
     return {TO_SCORE: to_score, SUBMITTED: done, CONFLICTS: conflicts}
+
+
+def to_score(user):
+    """The dossiers the juror is assigned to and has not scored yet (with ``deadline``)."""
+    return _queue_querysets(user)[TO_SCORE]
 
 
 def juror_queue(user, tab, page_number):
@@ -185,4 +190,22 @@ def late_assignments(call):
         .exclude(Exists(_submitted(OuterRef("juror"), OuterRef("application"))))
         .select_related("juror", "application")
         .order_by("juror_id", "application__reference")
+    )
+
+
+def calls_with_jury():
+    """The calls a jury works on (prize editions, calls scored by a jury or with a jury
+    set up), newest first, each with its number of dossiers with the jury and awaiting
+    decision: one query."""
+    return (
+        Call.objects.filter(Q(kind=Call.Kind.PRIZE) | Q(jury_scores=True) | Q(jury__isnull=False))
+        .annotate(
+            in_jury=Count("applications", filter=Q(applications__state=S.IN_JURY), distinct=True),
+            awaiting=Count(
+                "applications",
+                filter=Q(applications__state=S.AWAITING_DECISION),
+                distinct=True,
+            ),
+        )
+        .order_by("-opens_at", "pk")
     )

@@ -7,6 +7,7 @@ from . import (
     views_decisions,
     views_deliberation,
     views_dossier,
+    views_home,
     views_jury,
     views_list,
     views_opinions,
@@ -14,6 +15,7 @@ from . import (
 )
 
 urlpatterns = [
+    path("", views_home.staff_home, name="staff_home"),
     path("journal/", views_audit.audit_page, name="staff_audit"),
     path("journal/export.csv", views_audit.audit_export_csv, name="staff_audit_export_csv"),
     path("appels/<id:pk>/classement/", views_ranking.ranking_page, name="staff_ranking"),
@@ -91,6 +93,7 @@ urlpatterns = [
         name="staff_dossier_assign_juror",
     ),
     path("jury/", views_jury.jury_queue, name="staff_jury_queue"),
+    path("jurys/", views_jury.juries, name="staff_juries"),
     path("appels/<id:pk>/jury/", views_jury.jury_progress, name="staff_jury_progress"),
     path("appels/<id:pk>/jury/reglages/", views_jury.jury_settings, name="staff_jury_settings"),
     path("appels/<id:pk>/jury/relancer/", views_jury.jury_remind, name="staff_jury_remind"),

@@ -221,6 +221,15 @@ def jury_queue(request):
     return render(request, "staff/jury_queue.html", context)
 
 
+@login_required
+def juries(request):
+    """Administrators: the calls a jury works on, each with the links to its jury's
+    progress, ranking, deliberation and minutes."""
+    if not rules.is_administrator(request.user):
+        raise Http404
+    return render(request, "staff/juries.html", {"calls": list(jury_selectors.calls_with_jury())})
+
+
 def followed_call(user, pk) -> Call:
     """The call whose jury the user follows (administrators, the jury's president)."""
     call = get_object_or_404(Call, pk=pk)

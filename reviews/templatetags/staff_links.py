@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 
+from reviews import navigation
 from workflows import rules
 
 register = template.Library()
@@ -19,24 +20,11 @@ def staff_dossier_url(context, dossier) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def opinion_queue_url(context) -> str:
-    """The queue of the governance bodies' members, for them only ("" otherwise)."""
+def site_menus(context):
+    """The header's menus of the person viewing the page (``reviews.navigation``)."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    if not (user and user.is_authenticated and user.is_active):
-        return ""
-    if rules.GOVERNANCE_MEMBERS not in rules.roles(user):
-        return ""
-    return reverse("staff_opinion_queue")
-
-
-@register.simple_tag(takes_context=True)
-def jury_queue_url(context) -> str:
-    """The queue of the jurors, for them only ("" otherwise)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if not (user and user.is_authenticated and user.is_active):
-        return ""
-    if rules.JURORS not in rules.roles(user):
-        return ""
-    return reverse("staff_jury_queue")
+    if request is None:
+        return navigation.Menus()
+    return navigation.menus(
+        getattr(request, "user", None), request.path, request.get_full_path()
+    )

@@ -31,7 +31,7 @@ def click_and_wait(page, locator):
 
 
 def menu(page):
-    return page.get_by_role("navigation", name="Main menu")
+    return page.get_by_role("navigation", name="Staff space")
 
 
 def test_a_juror_scores_and_the_president_reminds_a_late_juror(site, prize_world):

@@ -442,6 +442,11 @@ def _jury_call(scene, name, **extra):
     return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference, **extra)
 
 
+def _juries(scene, name):
+    scene.dossier(S.IN_JURY)  # the call's jury scores its dossiers
+    return Target(reverse(name), mention=scene.world.call.title)
+
+
 def _jury_settings(scene, name):
     return _jury_call(
         scene,
@@ -547,6 +552,24 @@ WEBHOOK_GET = dict.fromkeys(ROLES, 405)
 WEBHOOK_POST = dict.fromkeys(ROLES, 400)
 
 TABLE = {
+    # The staff's work queue: every staff role; the submitted dossier for those who
+    # instruct it and the juror assigned to it (to score).
+    "staff_home": Entry(
+        _no_args(S.SUBMITTED),
+        get=dict.fromkeys(
+            (
+                ADMINISTRATOR,
+                INSTRUCTOR,
+                OTHER_INSTRUCTOR,
+                GOVERNANCE,
+                OTHER_GOVERNANCE,
+                JUROR,
+                ASSIGNED_JUROR,
+            ),
+            200,
+        ),
+        sees=frozenset({ADMINISTRATOR, INSTRUCTOR, ASSIGNED_JUROR}),
+    ),
     # Calls (B1).
     "staff_call_list": Entry(_calls_list, get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
     "staff_call_create": Entry(_no_args(), get=ADMIN),
@@ -627,6 +650,7 @@ TABLE = {
         get={JUROR: 200, ASSIGNED_JUROR: 200},
         sees=frozenset({ASSIGNED_JUROR}),
     ),
+    "staff_juries": Entry(_juries, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_jury_progress": Entry(_jury_call, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_jury_settings": Entry(
         _jury_settings, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
