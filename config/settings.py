@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workflows.context_processors.roles",
+                "notifications.context_processors.outbox_warning",
             ],
         },
     },
@@ -296,6 +297,8 @@ ANYMAIL = {
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_STALE_SENDING_SECONDS = int(os.environ.get("OUTBOX_STALE_SENDING_SECONDS", "900"))
+# A failed email (attempts spent) is tried again, for a new round, after this delay.
+OUTBOX_FAILED_RETRY_SECONDS = int(os.environ.get("OUTBOX_FAILED_RETRY_SECONDS", "3600"))
 
 # Shared cache: the rate limits (logins, sign-ups, password resets, invitations) and
 # the ranking's scores are counted here, so that they hold across every web process and

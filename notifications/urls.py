@@ -15,6 +15,12 @@ urlpatterns = [
     path("gestion/courriels/<id:pk>/", views.outbox_detail, name="outbox_detail"),
     path("gestion/courriels/<id:pk>/modifier/", views.outbox_edit, name="outbox_edit"),
     path("gestion/courriels/<id:pk>/annuler/", views.outbox_cancel, name="outbox_cancel"),
+    path("gestion/courriels/<id:pk>/renvoyer/", views.outbox_resend, name="outbox_resend"),
+    path(
+        "gestion/courriels/renvoyer-les-echecs/",
+        views.outbox_resend_all,
+        name="outbox_resend_all",
+    ),
     path("gestion/courriels/dossiers/<id:pk>/envoyer/", views.outbox_send, name="outbox_send"),
     path(
         "gestion/courriels/dossiers/<id:pk>/lettre.pdf",

@@ -68,9 +68,19 @@ def _back_link(user) -> tuple[str, str]:
     return reverse("dashboard"), _("Dossiers")
 
 
+# Actions that refuse, send back or undo: shown after the ones that move the dossier
+# forward ("Select" before "Decline"), each group in the flow's order.
+BACKWARD_ACTIONS = frozenset(
+    {"decline", "declare_ineligible", "request_completion", "reopen", "withdraw", "discard"}
+)
+
+
 def _actions(dossier, user, transition_form=None, consultation_form=None):
     actions = []
-    for available in available_transitions(dossier, user):
+    transitions = sorted(
+        available_transitions(dossier, user), key=lambda t: t.name in BACKWARD_ACTIONS
+    )
+    for available in transitions:
         action = {"transition": available, "kind": "form"}
         if available.name in ELIGIBILITY_TRANSITIONS:
             if any(a["kind"] == "eligibility" for a in actions):

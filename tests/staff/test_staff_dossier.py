@@ -246,3 +246,15 @@ def test_a_link_leads_staff_from_the_dossier_page_to_the_staff_page(client, worl
         staff_url(dossier)
         not in client.get(reverse("dossier_detail", args=[dossier.pk])).content.decode()
     )
+
+
+def test_the_actions_come_under_their_heading_positive_ones_first(client, world):
+    dossier = world.dossier(S.AWAITING_DECISION)
+    client.force_login(world.administrator)
+    html = client.get(staff_url(dossier)).content.decode()
+    block = html[html.index('id="staff-actions"') :]
+    block = block[: block.index("</section>")]
+    heading = block.index('<h2 id="actions">')
+    select = block.index('id="action-select"')
+    decline = block.index('id="action-decline"')
+    assert heading < block.index('class="action-grid"') < select < decline
