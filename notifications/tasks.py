@@ -42,9 +42,12 @@ def _schedule_retry(email_id):
         deliver_emails.using(run_after=run_after).enqueue([email_id])
 
 
-def sweep() -> int:
-    """Re-queue the due rows whose task was lost. Returns how many were re-queued."""
+def sweep(*, all_failed=False) -> int:
+    """Re-queue the due rows whose task was lost: stuck 'sending' rows, pending rows
+    that are due, failed rows whose next retry is due (every failed row with
+    ``all_failed``). Returns how many were re-queued."""
     delivery.release_stuck()
+    delivery.revive_failed(due_only=not all_failed)
     ids = list(delivery.due_emails().values_list("pk", flat=True))
     if ids:
         deliver_emails.enqueue(ids)
