@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A file name too long to parse: back to the form with a message, not a bare 400.
     "config.errors.UnreadableUploadMiddleware",
+    # NUL and the other control characters out of every form field and query string.
+    "config.security.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Staff roles pass a second factor before any page but the account pages.
