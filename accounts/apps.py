@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Connects the signal receivers of the second factor.
-        from . import mfa  # noqa: F401
+        from . import lookups, mfa  # noqa: F401
+
+        # ``__in`` on integer columns ignores numbers beyond the column's range.
+        lookups.register()

@@ -7,9 +7,9 @@ from . import views
 urlpatterns = [
     path("", views.organization_list, name="org_list"),
     path("nouvelle/", views.organization_create, name="org_create"),
-    path("<int:pk>/", views.organization_detail, name="org_detail"),
-    path("<int:pk>/modifier/", views.organization_edit, name="org_edit"),
-    path("<int:pk>/inviter/", views.organization_invite, name="org_invite"),
-    path("<int:pk>/quitter/", views.organization_leave, name="org_leave"),
+    path("<id:pk>/", views.organization_detail, name="org_detail"),
+    path("<id:pk>/modifier/", views.organization_edit, name="org_edit"),
+    path("<id:pk>/inviter/", views.organization_invite, name="org_invite"),
+    path("<id:pk>/quitter/", views.organization_leave, name="org_leave"),
     path("invitation/<str:token>/", views.invitation_accept, name="org_invitation_accept"),
 ]

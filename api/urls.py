@@ -1,24 +1,11 @@
 """URLs of the API (included by config/urls.py under ``api/``)."""
 
-from django.urls import path, re_path, register_converter
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import docs, token_views, views
 
-
-class IdConverter:
-    """A database id: 1 to 18 digits (a longer number is no id: 404, not an overflow)."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(IdConverter, "id")
+# Ids are <id:…> (config/converters.py, registered by config/urls.py).
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),

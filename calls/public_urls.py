@@ -7,8 +7,8 @@ from . import public_views
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("appels/", public_views.call_list, name="public_call_list"),
-    path("appels/<int:pk>/", public_views.call_detail, name="public_call_detail"),
+    path("appels/<id:pk>/", public_views.call_detail, name="public_call_detail"),
     path("objectifs/", public_views.objectives, name="public_objectives"),
     path("laureats/", public_views.laureates, name="public_laureates"),
-    path("laureats/<int:pk>/", public_views.laureates_edition, name="public_laureates_edition"),
+    path("laureats/<id:pk>/", public_views.laureates_edition, name="public_laureates_edition"),
 ]

@@ -5,17 +5,17 @@ from . import views
 urlpatterns = [
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("dossiers/nouveau/", views.dossier_create, name="dossier_create"),
-    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<id:pk>/", views.dossier_detail, name="dossier_detail"),
     path(
-        "dossiers/<int:pk>/actions/<slug:transition>/",
+        "dossiers/<id:pk>/actions/<slug:transition>/",
         views.dossier_transition,
         name="dossier_transition",
     ),
-    path("dossiers/<int:pk>/messages/", views.dossier_message, name="dossier_message"),
+    path("dossiers/<id:pk>/messages/", views.dossier_message, name="dossier_message"),
     path(
-        "dossiers/<int:pk>/messages/<int:message_pk>/piece-jointe/",
+        "dossiers/<id:pk>/messages/<id:message_pk>/piece-jointe/",
         views.dossier_message_attachment,
         name="dossier_message_attachment",
     ),
-    path("dossiers/<int:pk>/retirer/", views.dossier_withdraw, name="dossier_withdraw"),
+    path("dossiers/<id:pk>/retirer/", views.dossier_withdraw, name="dossier_withdraw"),
 ]

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A file name too long to parse: back to the form with a message, not a bare 400.
     "config.errors.UnreadableUploadMiddleware",
+    # NUL and the other control characters out of every form field and query string.
+    "config.security.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Staff roles pass a second factor before any page but the account pages.
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workflows.context_processors.roles",
+                "notifications.context_processors.outbox_warning",
             ],
         },
     },
@@ -294,6 +297,10 @@ ANYMAIL = {
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_STALE_SENDING_SECONDS = int(os.environ.get("OUTBOX_STALE_SENDING_SECONDS", "900"))
+# A failed email (attempts spent) is tried again, for a new round, after this delay.
+OUTBOX_FAILED_RETRY_SECONDS = int(os.environ.get("OUTBOX_FAILED_RETRY_SECONDS", "3600"))
+# The sweep (stuck "sending" rows, retries due) runs this often, scheduled by itself.
+OUTBOX_SWEEP_INTERVAL_SECONDS = int(os.environ.get("OUTBOX_SWEEP_INTERVAL_SECONDS", "300"))
 
 # Shared cache: the rate limits (logins, sign-ups, password resets, invitations) and
 # the ranking's scores are counted here, so that they hold across every web process and

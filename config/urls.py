@@ -1,9 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accounts.views import admin_login
 from config import errors
+from config.converters import IdConverter
 from config.favicon import favicon
+
+# Before the apps' URL modules are read (include() below imports them): their ids are
+# <id:…> (config/converters.py).
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),

@@ -72,7 +72,8 @@ def deliver(email_id) -> str:
     Returns the row's status afterwards. A provider failure schedules a retry with
     exponential back-off (``next_attempt_at``; ``notifications.tasks`` enqueues it);
     after ``OUTBOX_MAX_ATTEMPTS`` the row is marked failed with the error, visible to
-    administrators."""
+    administrators, and stays retriable: the sweep tries it again every
+    ``OUTBOX_FAILED_RETRY_SECONDS`` and an administrator may resend it at any time."""
     if not _claim(email_id):
         return OutboundEmail.objects.filter(pk=email_id).values_list("status", flat=True).first()
     email = OutboundEmail.objects.select_related(
@@ -84,7 +85,8 @@ def deliver(email_id) -> str:
     except Exception as error:  # any provider, network or rendering failure
         attempts = email.attempts + 1
         if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            status, next_at = Status.FAILED, None
+            status = Status.FAILED
+            next_at = timezone.now() + timedelta(seconds=settings.OUTBOX_FAILED_RETRY_SECONDS)
         else:
             delay = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
             status, next_at = Status.PENDING, timezone.now() + timedelta(seconds=delay)
@@ -132,7 +134,8 @@ def _message_id(anymail_status) -> str:
 
 def due_emails():
     """Rows that should be (re)sent now: pending and due, or stuck in 'sending' after
-    a crash (their task was lost)."""
+    a crash (their task was lost). Failed rows are put back to pending first
+    (``revive_failed``)."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_STALE_SENDING_SECONDS)
     return OutboundEmail.objects.filter(
@@ -149,3 +152,15 @@ def release_stuck() -> int:
     return OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
         status=Status.PENDING
     )
+
+
+def revive_failed(*, due_only=True) -> int:
+    """Put failed rows back to pending, for one more round of attempts: those whose
+    next retry is due (the sweep), or all of them (``due_only=False``: the
+    ``requeue_outbox`` command). Returns how many."""
+    failed = OutboundEmail.objects.filter(status=Status.FAILED)
+    if due_only:
+        failed = failed.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+        )
+    return failed.update(status=Status.PENDING, attempts=0, next_attempt_at=None)

@@ -26,3 +26,17 @@ class CancelForm(forms.Form):
         label=_("I confirm: this email will never be sent."),
         error_messages={"required": _("Tick the box to confirm the cancellation.")},
     )
+
+
+class ResendForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: this email will be sent again."),
+        error_messages={"required": _("Tick the box to confirm that the email is sent again.")},
+    )
+
+
+class ResendAllForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: every failing email will be sent again."),
+        error_messages={"required": _("Tick the box to confirm that the emails are sent again.")},
+    )

@@ -276,6 +276,74 @@ def held_emails(call_id=None):
     ).order_by("application__reference", "application_id", "recipient", "pk")
 
 
+# Failed emails: counted for the warning of every administrator's page, resent one by
+# one or all at once.
+
+
+def failing_count() -> int:
+    """How many emails could not be sent (attempts spent). One COUNT on the indexed
+    status column: it runs on every page an administrator sees."""
+    return OutboundEmail.objects.filter(status=Status.FAILED).count()
+
+
+NOT_FAILED = _(
+    "This email is not failing any more (it was sent, resent or cancelled meanwhile); "
+    "nothing was changed."
+)
+
+
+def resend_email(email: OutboundEmail, actor) -> None:
+    """Put a failed email back on its way: a new round of attempts, sent after commit.
+    Recorded in the audit trail. Refused for an email that is not failing."""
+    with transaction.atomic():
+        updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=None
+        )
+        if not updated:
+            raise OutboxError(NOT_FAILED)
+        record_event(
+            "outbox.email_resent",
+            actor=actor,
+            application=email.application,
+            data={"email": email.pk, "recipient": email.recipient, "subject": email.subject},
+        )
+        enqueue_on_commit([email.pk])
+    logger.info("Email %s resent by user %s", email.pk, getattr(actor, "pk", None))
+
+
+def resend_failed(actor) -> int:
+    """Resend every failed email, in one transaction; one audit row per email. Returns
+    how many were put back on their way."""
+    with transaction.atomic():
+        emails = list(
+            OutboundEmail.objects.select_for_update(of=("self",))
+            .filter(status=Status.FAILED)
+            .select_related("application__call")
+            .order_by("pk")
+        )
+        if not emails:
+            return 0
+        ids = [email.pk for email in emails]
+        OutboundEmail.objects.filter(pk__in=ids, status=Status.FAILED).update(
+            status=Status.PENDING, attempts=0, next_attempt_at=None
+        )
+        for email in emails:
+            record_event(
+                "outbox.email_resent",
+                actor=actor,
+                application=email.application,
+                data={
+                    "email": email.pk,
+                    "recipient": email.recipient,
+                    "subject": email.subject,
+                    "bulk": True,
+                },
+            )
+        enqueue_on_commit(ids)
+    logger.info("%s failed emails resent by user %s", len(ids), getattr(actor, "pk", None))
+    return len(ids)
+
+
 # The reopened decisions (a warning on the decision and outbox pages).
 
 

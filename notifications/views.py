@@ -30,7 +30,7 @@ from workflows.http import posted_ids
 from workflows.states import DossierState
 
 from . import services
-from .forms import CancelForm, EmailEditForm
+from .forms import CancelForm, EmailEditForm, ResendAllForm, ResendForm
 from .letters import letter_decision, letter_filename, render_decision_letter
 from .models import PROBLEM_DELIVERY_STATUSES, OutboundEmail
 
@@ -86,7 +86,7 @@ def _filtered_call(request):
     return get_object_or_404(Call, pk=int(raw))
 
 
-def _outbox_page(request, *, report=None, error=None, status=200):
+def _outbox_page(request, *, report=None, error=None, status=200, resend_all_form=None):
     call = _filtered_call(request)
     groups = _held_groups(call.pk if call else None)
     page = Paginator(groups, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,7 +103,8 @@ def _outbox_page(request, *, report=None, error=None, status=200):
         "problem_count": OutboundEmail.objects.filter(
             delivery_status__in=PROBLEM_DELIVERY_STATUSES
         ).count(),
-        "failed_count": OutboundEmail.objects.filter(status=Status.FAILED).count(),
+        "failed_count": services.failing_count(),
+        "resend_all_form": resend_all_form or ResendAllForm(),
         "reopen_warnings": services.reopen_warnings(),
         "report": report,
         "error": error,
@@ -181,7 +182,13 @@ def _email_for_admin(pk) -> OutboundEmail:
     )
 
 
-def _detail_page(request, email, *, edit_form=None, cancel_form=None, error=None, status=200):
+def _detail_page(
+    request, email, *, edit_form=None, cancel_form=None, resend_form=None, error=None, status=200
+):
+    if email.status == Status.FAILED:
+        resend_form = resend_form or ResendForm()
+    else:
+        resend_form = None
     if email.status == Status.HELD:
         edit_form = edit_form or EmailEditForm(
             initial={"subject": email.subject, "body_text": email.body_text}
@@ -197,6 +204,7 @@ def _detail_page(request, email, *, edit_form=None, cancel_form=None, error=None
         else "",
         "edit_form": edit_form,
         "cancel_form": cancel_form,
+        "resend_form": resend_form,
         "error": error,
     }
     return render(request, "notifications/outbox_detail.html", context, status=status)
@@ -252,6 +260,48 @@ def outbox_cancel(request, pk):
 
 
 @administrators_only
+@require_POST
+def outbox_resend(request, pk):
+    """Send a failed email again (a new round of attempts), once confirmed."""
+    email = _email_for_admin(pk)
+    form = ResendForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, email, resend_form=form, status=400)
+    try:
+        services.resend_email(email, request.user)
+    except services.OutboxError as error:
+        return _detail_page(request, _email_for_admin(pk), error=error, status=409)
+    messages.success(
+        request,
+        _("The email to %(recipient)s is being sent again.") % {"recipient": email.recipient},
+    )
+    return redirect("outbox_detail", pk=pk)
+
+
+@administrators_only
+@require_POST
+def outbox_resend_all(request):
+    """Send every failed email again, once confirmed."""
+    form = ResendAllForm(request.POST)
+    if not form.is_valid():
+        return _outbox_page(request, resend_all_form=form, status=400)
+    count = services.resend_failed(request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s failing email is being sent again.",
+                "%(count)s failing emails are being sent again.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("No email was failing any more; nothing was changed."))
+    return redirect("outbox_list")
+
+
+@administrators_only
 def outbox_sent(request):
     """Every email that left the review: status, attempts, errors, what the provider
     reported about its delivery."""
@@ -283,6 +333,8 @@ def outbox_sent(request):
         "current_status": status,
         "problems": problems,
         "page_query": urlencode(query),
+        "failed_count": services.failing_count(),
+        "resend_all_form": ResendAllForm(),
     }
     return render(request, "notifications/outbox_sent.html", context)
 

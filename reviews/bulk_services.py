@@ -3,8 +3,10 @@ each, through ``workflows.services.perform``: a refusal of one dossier leaves th
 going through, and the caller gets one outcome per dossier to report row by row."""
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application
@@ -12,6 +14,8 @@ from workflows import rules
 from workflows.exceptions import TransitionError
 from workflows.services import perform
 from workflows.states import DossierState
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,26 @@ def perform_each(requests, transition: str, actor) -> list[DossierOutcome]:
                     str(error.message),
                     field=error.field,
                     code=error.code,
+                    dossier=dossier,
+                )
+            )
+        except DatabaseError:
+            # The database refused this dossier's writes (its transaction is rolled
+            # back): the others still go through, the row says so, the log keeps why.
+            logger.exception(
+                "bulk %s refused by the database for dossier %s", transition, dossier.pk
+            )
+            dossier.refresh_from_db(fields=["state"])
+            outcomes.append(
+                DossierOutcome(
+                    dossier.pk,
+                    dossier.reference,
+                    False,
+                    _(
+                        "This dossier could not be saved (the data was refused); nothing "
+                        "was changed on it. The other dossiers were handled."
+                    ),
+                    code="database",
                     dossier=dossier,
                 )
             )

@@ -16,6 +16,7 @@ from calls import selectors as dossier_selectors
 from calls.models import Call
 from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
+from workflows.http import posted_ids
 
 from . import jury_notifications, jury_selectors, services
 from .forms_jury import JurySettingsForm
@@ -31,7 +32,8 @@ def staff_dossier_assign_juror(request, pk):
     dossier = staff_dossier(user, pk)
     if not rules.is_administrator(user):
         raise Http404
-    juror = User.objects.filter(pk=request.POST.get("juror") or None).first()
+    chosen = posted_ids([request.POST.get("juror")])
+    juror = User.objects.filter(pk__in=chosen[:1]).first()
     if juror is None:
         error = TransitionError(_("Choose a juror."), field="juror")
         return _page(request, dossier, error=error, status=400)

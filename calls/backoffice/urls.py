@@ -7,9 +7,9 @@ from . import views
 urlpatterns = [
     path("appels/", views.call_list, name="staff_call_list"),
     path("appels/nouveau/", views.call_create, name="staff_call_create"),
-    path("appels/<int:pk>/", views.call_detail, name="staff_call_detail"),
-    path("appels/<int:pk>/modifier/", views.call_edit, name="staff_call_edit"),
-    path("appels/<int:pk>/publier/", views.call_publish, name="staff_call_publish"),
-    path("appels/<int:pk>/cloturer/", views.call_close, name="staff_call_close"),
-    path("appels/<int:pk>/nouvelle-edition/", views.call_clone, name="staff_call_clone"),
+    path("appels/<id:pk>/", views.call_detail, name="staff_call_detail"),
+    path("appels/<id:pk>/modifier/", views.call_edit, name="staff_call_edit"),
+    path("appels/<id:pk>/publier/", views.call_publish, name="staff_call_publish"),
+    path("appels/<id:pk>/cloturer/", views.call_close, name="staff_call_close"),
+    path("appels/<id:pk>/nouvelle-edition/", views.call_clone, name="staff_call_clone"),
 ]

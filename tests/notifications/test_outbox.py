@@ -195,12 +195,20 @@ def test_back_off_doubles_then_the_email_is_marked_failed(
     email.refresh_from_db()
     assert email.status == Status.FAILED
     assert email.attempts == 4
-    assert email.next_attempt_at is None
+    retry = timedelta(seconds=settings.OUTBOX_FAILED_RETRY_SECONDS)
+    assert timezone.now() + retry - timedelta(seconds=30) < email.next_attempt_at
     assert "ConnectionRefusedError" in email.last_error
-    # A failed email stays failed (and visible): the sweep does not pick it up again.
+    # A failed email stays failed (and visible) until its next round is due.
     assert tasks.sweep() == 0
     assert FailingBackend.attempts == 4
     assert mail.outbox == []
+    # Then the sweep gives it a new round of attempts: it is never abandoned.
+    provider_down(0)
+    make_due(email)
+    assert tasks.sweep() == 1
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert len(mail.outbox) == 1
 
 
 # Never twice.

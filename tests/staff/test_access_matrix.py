@@ -343,6 +343,23 @@ def _outbox_detail(scene, name):
     return Target(reverse(name, args=[email.pk]), mention=email.subject)
 
 
+def _outbox_resend(scene, name):
+    dossier = scene.dossier(S.SUBMITTED)
+    email = OutboundEmail.objects.filter(application=dossier).first()
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+    return Target(
+        reverse(name, args=[email.pk]),
+        data={"confirm": "on"},
+        goes_to=reverse("outbox_detail", args=[email.pk]),
+    )
+
+
+def _outbox_resend_all(scene, name):
+    dossier = scene.dossier(S.SUBMITTED)
+    OutboundEmail.objects.filter(application=dossier).update(status=OutboundEmail.Status.FAILED)
+    return Target(reverse(name), data={"confirm": "on"}, goes_to=reverse("outbox_list"))
+
+
 def _outbox_edit(scene, name):
     _dossier, email = _held_email(scene)
     return Target(
@@ -662,6 +679,10 @@ TABLE = {
     "outbox_detail": Entry(_outbox_detail, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "outbox_edit": Entry(_outbox_edit, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
     "outbox_cancel": Entry(_outbox_cancel, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
+    "outbox_resend": Entry(_outbox_resend, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
+    "outbox_resend_all": Entry(
+        _outbox_resend_all, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}
+    ),
     "outbox_send": Entry(_outbox_send, get={ADMINISTRATOR: 405}, post={ADMINISTRATOR: 302}),
     "outbox_send_all": Entry(
         _outbox_send_all,
