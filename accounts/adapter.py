@@ -6,9 +6,10 @@ so that they are sent by the same task and mailer as every other email, with the
 retries."""
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -54,6 +55,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if roles.is_staff_member(request.user):
             return resolve_url("staff_home")
         return super().get_login_redirect_url(request)
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        """The verification link carries the page the visitor came from (``next`` of the
+        sign-up or login form): opened in another browser, where nobody is logged in, it
+        leads to the login page and then back to that page. (In the browser that signed
+        up, allauth resumes the pending login and returns to that page itself.)"""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        next_url = get_next_redirect_url(request) if request is not None else None
+        if not next_url:
+            return url
+        login_url = resolve_url("account_login") + "?" + urlencode({"next": next_url})
+        return url + "?" + urlencode({"next": login_url})
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request

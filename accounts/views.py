@@ -36,6 +36,8 @@ def _form_errors(form, error: services.AccountError) -> None:
 @require_http_methods(["GET", "POST"])
 def organization_create(request):
     form = OrganizationForm(request.POST or None)
+    # Created from a call page (``?next=``), the new member goes back to that call.
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
         organization = services.create_organization(request.user, **form.cleaned_data)
         messages.success(
@@ -43,14 +45,23 @@ def organization_create(request):
             _("The organisation “%(name)s” was created; you are its first member.")
             % {"name": organization.name},
         )
-        return redirect("org_detail", organization.pk)
+        return redirect(next_url or reverse("org_detail", args=[organization.pk]))
     status = 400 if form.is_bound else 200
     return render(
         request,
         "accounts/organization_form.html",
-        {"form": form, "organization": None},
+        {"form": form, "organization": None, "next_url": next_url},
         status=status,
     )
+
+
+def _safe_next(request, url) -> str:
+    """``url`` if it leads to a page of this site, else the empty string."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
 
 
 @login_required
