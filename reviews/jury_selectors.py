@@ -6,6 +6,8 @@ are aggregated in SQL and the rows are paginated."""
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from calls.models import Application, Call
@@ -209,3 +211,44 @@ def calls_with_jury():
         )
         .order_by("-opens_at", "pk")
     )
+
+
+def call_conflicts(call):
+    """The conflicts of interest declared on the dossiers of ``call``, oldest first,
+    each with whether a scorecard of the juror was excluded because of it (one query)."""
+    excluded = Scorecard.objects.filter(
+        application=OuterRef("application"), juror=OuterRef("juror"), excluded_at__isnull=False
+    )
+    return (
+        ConflictOfInterest.objects.filter(application__call=call)
+        .select_related("application__organization", "juror")
+        .annotate(scorecard_excluded=Exists(excluded))
+        .order_by("declared_at", "pk")
+    )
+
+
+def conflict_records(conflicts):
+    """The typed rows of the conflicts' exports (CSV, XLSX)."""
+    for conflict in conflicts:
+        dossier = conflict.application
+        yield [
+            dossier.reference,
+            dossier.organization.name,
+            dossier.title,
+            conflict.juror.get_full_name() or conflict.juror.email,
+            timezone.make_naive(timezone.localtime(conflict.declared_at)),
+            conflict.reason,
+            _("yes") if conflict.scorecard_excluded else _("no"),
+        ]
+
+
+def conflict_headers():
+    return [
+        _("Reference"),
+        _("Organisation"),
+        _("Project title"),
+        _("Juror"),
+        _("Declared at"),
+        _("Reason"),
+        _("Scorecard excluded"),
+    ]

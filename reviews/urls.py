@@ -97,6 +97,17 @@ urlpatterns = [
     path("appels/<id:pk>/jury/", views_jury.jury_progress, name="staff_jury_progress"),
     path("appels/<id:pk>/jury/reglages/", views_jury.jury_settings, name="staff_jury_settings"),
     path("appels/<id:pk>/jury/relancer/", views_jury.jury_remind, name="staff_jury_remind"),
+    path("appels/<id:pk>/jury/conflits/", views_jury.jury_conflicts, name="staff_jury_conflicts"),
+    path(
+        "appels/<id:pk>/jury/conflits/export.csv",
+        views_jury.jury_conflicts_csv,
+        name="staff_jury_conflicts_csv",
+    ),
+    path(
+        "appels/<id:pk>/jury/conflits/export.xlsx",
+        views_jury.jury_conflicts_xlsx,
+        name="staff_jury_conflicts_xlsx",
+    ),
     path("jury/<id:pk>/", views_jury.staff_scorecard, name="staff_scorecard"),
     path("jury/<id:pk>/conflit/", views_jury.staff_conflict, name="staff_conflict"),
 ]

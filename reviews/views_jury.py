@@ -6,8 +6,9 @@ dossier gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
 from workflows.http import posted_ids
 
-from . import jury_notifications, jury_selectors, services
+from . import exports, jury_notifications, jury_selectors, services
 from .forms_jury import JurySettingsForm
 from .models import Jury, Scorecard
 from .selectors import score_summary
@@ -299,3 +300,57 @@ def jury_remind(request, pk):
         )
     reminders = jury_notifications.remind_late_jurors(call, user)
     return render(request, "staff/jury_reminded.html", {"call": call, "reminders": reminders})
+
+
+def _conflicts_call(user, pk) -> Call:
+    """The call whose conflicts of interest are listed: administrators only."""
+    call = followed_call(user, pk)
+    if not rules.is_administrator(user):
+        raise Http404
+    return call
+
+
+@login_required
+def jury_conflicts(request, pk):
+    """The conflicts of interest declared on a call's dossiers, with their exports."""
+    call = _conflicts_call(request.user, pk)
+    return render(
+        request,
+        "staff/jury_conflicts.html",
+        {"call": call, "conflicts": jury_selectors.call_conflicts(call)},
+    )
+
+
+def _conflicts_filename(call) -> str:
+    return f"conflits-{call.pk}-{timezone.localtime():%Y%m%d-%H%M}"
+
+
+@login_required
+def jury_conflicts_csv(request, pk):
+    call = _conflicts_call(request.user, pk)
+    conflicts = jury_selectors.call_conflicts(call)
+    response = StreamingHttpResponse(
+        exports.csv_lines(
+            jury_selectors.conflict_headers(), jury_selectors.conflict_records(conflicts)
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_conflicts_filename(call)}.csv"'
+    return response
+
+
+@login_required
+def jury_conflicts_xlsx(request, pk):
+    call = _conflicts_call(request.user, pk)
+    conflicts = jury_selectors.call_conflicts(call)
+    return FileResponse(
+        exports.xlsx_workbook(
+            jury_selectors.conflict_headers(),
+            [16, 30, 40, 26, 18, 50, 12],
+            jury_selectors.conflict_records(conflicts),
+            _("Conflicts of interest"),
+        ),
+        as_attachment=True,
+        filename=f"{_conflicts_filename(call)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -282,3 +282,49 @@ def test_an_administrator_sets_the_deadline_and_the_visibility(client, jury):
     client.force_login(jury.president)
     assert client.post(url, {"score_visibility": "always"}).status_code == 404
     assert Jury.objects.get(pk=jury.jury.pk).score_visibility == "never"
+
+
+def test_administrators_list_and_export_a_calls_conflicts_of_interest(client, jury):
+    dossier = jury.dossier(S.IN_JURY, title="Jardin partagé")
+    quiet = jury.dossier(S.IN_JURY, title="Sans conflit")
+    for juror in (jury.juror, jury.other_juror):
+        services.assign_juror(dossier, juror, by=jury.administrator)
+    services.assign_juror(quiet, jury.juror, by=jury.administrator)
+    score(jury.juror, dossier, jury.grid, [9, 9])
+    services.declare_conflict(dossier, jury.juror, "=Je préside l'association.")
+    services.declare_conflict(dossier, jury.other_juror, "Ma sœur y travaille.")
+
+    client.force_login(jury.administrator)
+    progress = client.get(reverse("staff_jury_progress", args=[jury.call.pk])).content.decode()
+    url = reverse("staff_jury_conflicts", args=[jury.call.pk])
+    assert f'href="{url}"' in progress
+    listing = page(client.get(url))
+    table = listing.text("conflicts")
+    assert "2 conflicts of interest" in table
+    assert dossier.reference in table and quiet.reference not in table
+    assert jury.juror.get_full_name() in table and "Ma sœur y travaille." in table
+    assert table.split()[-1] == "no" and " yes " in table
+
+    csv = b"".join(
+        client.get(reverse("staff_jury_conflicts_csv", args=[jury.call.pk])).streaming_content
+    ).decode("utf-8-sig")
+    lines = csv.splitlines()
+    assert lines[0].startswith("Reference;Organisation;")
+    assert len(lines) == 3
+    assert "'=Je préside l'association." in lines[1] and lines[1].endswith(";yes")
+    xlsx = client.get(reverse("staff_jury_conflicts_xlsx", args=[jury.call.pk]))
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    # The excluded scorecard is kept, and the dossier has no counted scorecard.
+    assert Scorecard.objects.filter(application=dossier, excluded_at__isnull=False).count() == 1
+    assert not Scorecard.objects.counted().filter(application=dossier).exists()
+
+
+def test_only_administrators_reach_the_conflicts_of_a_call(client, jury):
+    for user in (jury.president, jury.juror):
+        client.force_login(user)
+        for name in (
+            "staff_jury_conflicts",
+            "staff_jury_conflicts_csv",
+            "staff_jury_conflicts_xlsx",
+        ):
+            assert client.get(reverse(name, args=[jury.call.pk])).status_code == 404
