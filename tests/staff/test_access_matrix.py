@@ -459,6 +459,11 @@ def _jury_call(scene, name, **extra):
     return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference, **extra)
 
 
+def _jury_conflicts(scene, name):
+    scene.dossier(S.IN_JURY)
+    return Target(reverse(name, args=[scene.world.call.pk]))
+
+
 def _juries(scene, name):
     scene.dossier(S.IN_JURY)  # the call's jury scores its dossiers
     return Target(reverse(name), mention=scene.world.call.title)
@@ -673,6 +678,11 @@ TABLE = {
         _jury_settings, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
     ),
     "staff_jury_remind": Entry(_jury_remind, get=ADMIN, post={ADMINISTRATOR: 200}),
+    # The conflicts of interest of a call and their exports: administrators only (the
+    # jury's president included in the 404s: tests/reviews/test_jury_running.py).
+    "staff_jury_conflicts": Entry(_jury_conflicts, get=ADMIN),
+    "staff_jury_conflicts_csv": Entry(_jury_conflicts, get=ADMIN),
+    "staff_jury_conflicts_xlsx": Entry(_jury_conflicts, get=ADMIN),
     # Outbox and letters (B2).
     "outbox_list": Entry(_outbox_list, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "outbox_sent": Entry(_no_args(), get=ADMIN),
