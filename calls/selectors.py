@@ -345,3 +345,40 @@ def edition_laureates(call, *, objective=None, district=None) -> list:
     if district:
         result = [dossier for dossier in result if district in (dossier.districts or ())]
     return result
+
+
+def first_steps(user, dossier_count: int):
+    """The three steps of a new applicant (organisation, draft, submission), each
+    marked done or not, with the step to take now; ``None`` once the user has a
+    dossier to show, or for staff, whose landing page is their queue."""
+    if dossier_count or rules.is_staff_member(user):
+        return None
+    has_organisation = bool(rules.organization_ids(user))
+    steps = [
+        {"key": "organisation", "done": has_organisation},
+        {"key": "draft", "done": False},
+        {"key": "submit", "done": False},
+    ]
+    current = next(step for step in steps if not step["done"])
+    current["current"] = True
+    return {"steps": steps, "open_calls": open_calls().count()}
+
+
+def decision_emails(dossier) -> list[dict]:
+    """Where the decision email of a dossier stands, one line per recipient, in the
+    words the applicant reads: ``sent`` (with its date), ``sending`` (still in the
+    outbox, or being retried), ``failed`` (the attempts are spent, the City is told)
+    or ``undelivered`` (the receiving server refused it)."""
+    emails = OutboundEmail.objects.filter(
+        application=dossier, category=OutboundEmail.Category.DECISION
+    ).exclude(status=OutboundEmail.Status.CANCELLED)
+    lines = []
+    for email in emails.order_by("created_at", "pk"):
+        if email.status == OutboundEmail.Status.SENT:
+            kind = "undelivered" if email.delivery_problem else "sent"
+        elif email.status == OutboundEmail.Status.FAILED:
+            kind = "failed"
+        else:
+            kind = "sending"
+        lines.append({"recipient": email.recipient, "kind": kind, "at": email.sent_at})
+    return lines

@@ -19,7 +19,7 @@ from accounts.models import Organization
 from workflows import rules
 from workflows.exceptions import StaleDossier, TransitionError, TransitionNotPermitted
 from workflows.http import posted_version
-from workflows.services import available_transitions, perform
+from workflows.services import available_transitions, perform, unmet_conditions
 from workflows.states import PLAIN_WORDS, DossierState
 
 from . import selectors, services, uploads
@@ -60,6 +60,13 @@ TIMELINE_WORDS = {
 # Actions with a page of their own (a confirmation step) rather than a form on the
 # dossier page.
 CONFIRMED_ACTIONS = {"withdraw": "dossier_withdraw"}
+
+# Sending the dossier: offered as a button only once its conditions are met (else the
+# page lists what is missing, with a link to the check page).
+SUBMISSIONS = {"submit", "resubmit"}
+
+# Actions shown after the others (discarding a draft is never the first button).
+LAST_ACTIONS = {"discard"}
 
 
 def describe_state(state) -> dict:
@@ -157,6 +164,7 @@ def dashboard(request):
         "all_states_query": urlencode({"call": call.pk}) if call else "",
         "page_query": urlencode(base_query),
         "draft_form": _draft_form(user),
+        "first_steps": None if state or call else selectors.first_steps(user, sum(counts.values())),
     }
     status = 400 if filters.is_bound and filters.errors else 200
     return render(request, "calls/dashboard.html", context, status=status)
@@ -196,7 +204,8 @@ def _dossier_page(
     action (to show what was typed and the errors), ``error`` is shown at the top."""
     user = request.user
     actions, confirmed_actions = [], []
-    for available in available_transitions(dossier, user):
+    offered = sorted(available_transitions(dossier, user), key=lambda t: t.name in LAST_ACTIONS)
+    for available in offered:
         if available.name in CONFIRMED_ACTIONS:
             confirmed_actions.append(
                 {"transition": available, "url_name": CONFIRMED_ACTIONS[available.name]}
@@ -209,7 +218,8 @@ def _dossier_page(
                 needs=available.needs,
                 initial={"expected_state": dossier.state},
             )
-        actions.append({"transition": available, "form": form})
+        missing = unmet_conditions(dossier, available.name) if available.name in SUBMISSIONS else []
+        actions.append({"transition": available, "form": form, "missing": missing})
     if message_form is None and rules.can_write_message(user, dossier):
         message_form = MessageForm(allow_internal=rules.can_see_internal(user, dossier))
     error_field_id = None
@@ -222,12 +232,16 @@ def _dossier_page(
             event["title"] = TIMELINE_WORDS.get(log.transition, log.get_to_state_display())
             if event.get("decision_log") is not None:
                 event["outcome"] = DossierState(log.from_state).label
+    decision = selectors.current_decision(dossier, user)
     context = {
         "dossier": dossier,
         "state": describe_state(selectors.shown_state(user, dossier)),
         "objectives": list(dossier.objectives.all()),
         "attachments": list(dossier.attachments.all()),
-        "decision": selectors.current_decision(dossier, user),
+        "decision": decision,
+        "decision_emails": selectors.decision_emails(dossier)
+        if decision is not None and dossier.state == DossierState.NOTIFIED
+        else [],
         "timeline": timeline,
         "completion_request": selectors.completion_request(dossier, timeline),
         "applicant_may_edit": rules.is_applicant_of(user, dossier)

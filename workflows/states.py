@@ -97,7 +97,7 @@ PLAIN_WORDS = {
         WhoActs.CITY,
     ),
     DossierState.NOTIFIED: StateWords(
-        _("The decision has been notified by email."),
+        _("The decision has been notified."),
         _("Nothing more: the decision and its letter are on the dossier page."),
         WhoActs.NOBODY,
     ),

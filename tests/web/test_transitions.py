@@ -5,6 +5,7 @@ with what was typed, and a form shown before someone else acted is refused."""
 from decimal import Decimal
 
 from django.core import mail
+from django.urls import reverse
 
 from calls.models import Application
 from notifications.models import OutboundEmail
@@ -266,16 +267,38 @@ def test_a_form_without_a_valid_state_is_refused(client, world):
     assert Application.objects.get(pk=dossier.pk).state == S.SUBMITTED
 
 
-def test_a_condition_not_met_is_shown_at_the_top(client, world):
-    """A draft without its mandatory document cannot be submitted; the page says why."""
+def test_a_draft_not_ready_offers_what_is_missing_instead_of_the_submit_button(client, world):
+    """A draft without its mandatory document shows no submit button: the page lists
+    what is missing and links to the check page; a post from an older page is refused
+    with the reason, and the draft stays a draft."""
     dossier = world.dossier(S.DRAFT)
     client.force_login(world.applicant)
 
-    response = act(client, dossier, "submit")
+    shown = client.get(detail_url(dossier))
+
+    assert "submit" not in action_forms(shown)
+    missing = page(shown).text("not-ready-submit")
+    assert "The dossier cannot be submitted yet. Still missing:" in missing
+    assert "Mandatory document(s) missing" in missing
+    check = reverse("dossier_check", kwargs={"pk": dossier.pk})
+    assert check in {a.get("href") for a in page(shown).all("a")}
+
+    response = client.post(
+        action_url(dossier, "submit"),
+        {"expected_state": S.DRAFT, "expected_version": dossier.version},
+    )
 
     assert response.status_code == 400
     assert "Mandatory document(s) missing" in page(response).text("error")
     assert Application.objects.get(pk=dossier.pk).state == S.DRAFT
+
+
+def test_a_ready_draft_offers_submit_before_discard(client, world):
+    dossier = world.dossier(S.DRAFT)
+    attach_required_documents(dossier)
+    client.force_login(world.applicant)
+
+    assert action_forms(client.get(detail_url(dossier))) == ["submit", "discard"]
 
 
 def test_a_prize_nomination_can_get_a_special_prize_from_its_page(client, prize_world):
