@@ -32,3 +32,38 @@ class JurySettingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_jury_%s")
         super().__init__(*args, **kwargs)
+
+
+class BulkAssignmentForm(forms.Form):
+    """How many jurors on each dossier with the jury, and the seed of the draw."""
+
+    k = forms.IntegerField(
+        label=_("Jurors on each dossier"),
+        min_value=1,
+        max_value=50,
+        error_messages={
+            "required": _("Give the number of jurors for each dossier."),
+            "invalid": _("Give a whole number of jurors, for example 3."),
+            "min_value": _("Give at least one juror per dossier."),
+            "max_value": _("Give at most %(limit_value)s jurors per dossier."),
+        },
+    )
+    seed = forms.IntegerField(
+        label=_("Draw number"),
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The same number gives the same distribution (to reproduce it or explain it); "
+            "another number, another balanced distribution."
+        ),
+        error_messages={
+            "required": _("Give a draw number, for example 2027."),
+            "invalid": _("Give a whole number, for example 2027."),
+            "min_value": _("Give a number between 0 and 2147483647."),
+            "max_value": _("Give a number between 0 and 2147483647."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_assign_%s")
+        super().__init__(*args, **kwargs)

@@ -96,6 +96,7 @@ urlpatterns = [
     path("jurys/", views_jury.juries, name="staff_juries"),
     path("appels/<id:pk>/jury/", views_jury.jury_progress, name="staff_jury_progress"),
     path("appels/<id:pk>/jury/reglages/", views_jury.jury_settings, name="staff_jury_settings"),
+    path("appels/<id:pk>/jury/repartition/", views_jury.jury_assign, name="staff_jury_assign"),
     path("appels/<id:pk>/jury/relancer/", views_jury.jury_remind, name="staff_jury_remind"),
     path("appels/<id:pk>/jury/conflits/", views_jury.jury_conflicts, name="staff_jury_conflicts"),
     path(

@@ -4,6 +4,8 @@ staff page; an assigned juror scores the dossier against the call's grid
 from the dossier. Writes go through ``reviews.services``; who may not see the
 dossier gets a 404."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -19,8 +21,8 @@ from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
 from workflows.http import posted_ids
 
-from . import exports, jury_notifications, jury_selectors, services
-from .forms_jury import JurySettingsForm
+from . import assignment, exports, jury_notifications, jury_selectors, services
+from .forms_jury import BulkAssignmentForm, JurySettingsForm
 from .models import Jury, Scorecard
 from .selectors import score_summary
 from .views_dossier import _page, staff_dossier
@@ -354,3 +356,80 @@ def jury_conflicts_xlsx(request, pk):
         filename=f"{_conflicts_filename(call)}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _pairs(values) -> list[tuple[int, int]]:
+    """The "dossier:juror" pairs ticked on the preview (anything else is ignored)."""
+    pairs = []
+    for value in values:
+        dossier, _sep, juror = str(value).partition(":")
+        chosen = posted_ids([dossier]), posted_ids([juror])
+        if chosen[0] and chosen[1]:
+            pairs.append((chosen[0][0], chosen[1][0]))
+    return pairs
+
+
+@login_required
+def jury_assign(request, pk):
+    """Assign K jurors to each dossier of a call with the jury: a form, a preview
+    (dossier × jurors, load per juror, dossiers short of jurors) to confirm or
+    adjust, then the report. Administrators only."""
+    user = request.user
+    call = followed_call(user, pk)
+    if not rules.is_administrator(user):
+        raise Http404
+    context = {"call": call, "jurors": assignment.jury_members(call)}
+    if request.method != "POST":
+        context["form"] = BulkAssignmentForm(
+            initial={"k": min(3, len(context["jurors"])) or 1, "seed": secrets.randbelow(10000)}
+        )
+        return render(request, "staff/jury_assign.html", context)
+    form = BulkAssignmentForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "staff/jury_assign.html", context, status=400)
+    k, seed = form.cleaned_data["k"], form.cleaned_data["seed"]
+    if request.POST.get("confirm"):
+        pairs = _pairs(request.POST.getlist("pair"))
+        if not pairs:
+            form.add_error(None, _("No assignment was ticked: nothing was saved."))
+        else:
+            report = assignment.assign_in_bulk(call, pairs, user)
+            return render(request, "staff/jury_assigned.html", {"call": call, "report": report})
+    try:
+        plan, data = assignment.call_plan(call, k, seed)
+    except TransitionError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return render(request, "staff/jury_assign.html", context, status=400)
+    context["preview"] = _preview(plan, data)
+    return render(request, "staff/jury_assign.html", context, status=400 if form.errors else 200)
+
+
+def _preview(plan, data) -> dict:
+    def name(juror_id):
+        juror = data.jurors[juror_id]
+        return juror.get_full_name() or juror.email
+
+    rows = [
+        {
+            "dossier": dossier,
+            "existing": sorted(name(j) for j in data.existing.get(pk, ()) if j in data.jurors),
+            "proposed": [{"id": j, "name": name(j)} for j in plan.proposals.get(pk, [])],
+            "short": plan.short.get(pk, 0),
+        }
+        for pk, dossier in data.dossiers.items()
+    ]
+    return {
+        "plan": plan,
+        "rows": rows,
+        "loads": [
+            {
+                "name": name(j),
+                "load": plan.loads.get(j, 0),
+                "conflicts": sum(1 for d, c in data.conflicts if c == j),
+            }
+            for j in data.jurors
+        ],
+        "new": len(plan.pairs),
+        "short": [row for row in rows if row["short"]],
+    }

@@ -483,6 +483,16 @@ def _jury_remind(scene, name):
     return Target(reverse(name, args=[scene.world.call.pk]), data={})
 
 
+def _jury_assign(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    juror = UserFactory(email="jure-en-renfort@example.org", roles=[rules.JURORS])
+    scene.world.jury.members.add(juror)
+    return Target(
+        reverse(name, args=[scene.world.call.pk]),
+        data={"k": 2, "seed": 7, "pair": [f"{dossier.pk}:{juror.pk}"], "confirm": "1"},
+    )
+
+
 def _ranking(scene, name):
     dossier = scene.dossier(S.AWAITING_DECISION)
     return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference)
@@ -678,6 +688,9 @@ TABLE = {
         _jury_settings, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
     ),
     "staff_jury_remind": Entry(_jury_remind, get=ADMIN, post={ADMINISTRATOR: 200}),
+    # Bulk assignment of a call's jurors: administrators only (the jury's president too
+    # gets a 404: tests/reviews/test_bulk_assignment.py).
+    "staff_jury_assign": Entry(_jury_assign, get=ADMIN, post={ADMINISTRATOR: 200}),
     # The conflicts of interest of a call and their exports: administrators only (the
     # jury's president included in the 404s: tests/reviews/test_jury_running.py).
     "staff_jury_conflicts": Entry(_jury_conflicts, get=ADMIN),

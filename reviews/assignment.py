@@ -1,0 +1,289 @@
+"""Assigning the jurors of a call in bulk: "K jurors on each dossier with the jury".
+
+``plan_assignment`` is a pure function (no database): from the dossiers, the jurors,
+the conflicts and the assignments that already exist, it proposes the missing jurors
+of each dossier so that the jurors' loads differ by at most one, never proposing a
+conflicted juror; the same seed gives the same plan. ``call_plan`` reads a call's
+data for it (a fixed number of queries) and ``assign_in_bulk`` saves what the
+administrator confirmed, checking each pair again under lock."""
+
+import random
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from calls.models import Application, ApplicationUserObjectPermission
+from workflows import rules
+from workflows.exceptions import InvalidTransitionData, TransitionNotPermitted
+from workflows.models import AuditEvent
+from workflows.states import DossierState as S
+
+from .jury_notifications import notify_assigned
+from .models import ConflictOfInterest, JurorAssignment
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class AssignmentPlan:
+    """What ``plan_assignment`` proposes."""
+
+    k: int
+    seed: int
+    proposals: dict = field(default_factory=dict)  # dossier id -> [juror ids to add]
+    loads: dict = field(default_factory=dict)  # juror id -> assignments after the plan
+    short: dict = field(default_factory=dict)  # dossier id -> jurors still missing
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(d, j) for d, jurors in self.proposals.items() for j in jurors]
+
+
+def plan_assignment(dossier_ids, juror_ids, k, seed, *, conflicts=(), existing=None):
+    """Propose jurors so that each dossier has ``k`` non-conflicted jurors.
+
+    ``conflicts``: (dossier id, juror id) pairs that must not be assigned; ``existing``:
+    dossier id -> juror ids already assigned (they count towards ``k`` and the loads,
+    and are never moved). A dossier without enough non-conflicted jurors gets all it
+    can and is reported in ``short``. Dossiers are taken in an order shuffled by the
+    seed, each getting the least loaded jurors (ties broken by a seeded ranking); a
+    last pass moves proposals from the most to the least loaded jurors until their
+    loads differ by at most one, where a conflict-free move exists."""
+    rng = random.Random(seed)
+    dossiers = sorted(set(dossier_ids))
+    rng.shuffle(dossiers)
+    jurors = sorted(set(juror_ids))
+    rng.shuffle(jurors)
+    rank = {juror: index for index, juror in enumerate(jurors)}
+    conflicts = set(conflicts)
+    existing = {d: set(js) for d, js in (existing or {}).items()}
+    loads = dict.fromkeys(jurors, 0)
+    for assigned in existing.values():
+        for juror in assigned:
+            if juror in loads:
+                loads[juror] += 1
+    plan = AssignmentPlan(k=k, seed=seed, loads=loads)
+    for dossier in dossiers:
+        have = existing.get(dossier, set())
+        need = k - len(have & loads.keys())
+        if need <= 0:
+            continue
+        candidates = [j for j in jurors if j not in have and (dossier, j) not in conflicts]
+        candidates.sort(key=lambda j: (loads[j], rank[j]))
+        chosen = candidates[:need]
+        for juror in chosen:
+            loads[juror] += 1
+        if chosen:
+            plan.proposals[dossier] = chosen
+        if len(chosen) < need:
+            plan.short[dossier] = need - len(chosen)
+    _rebalance(plan, existing, conflicts, rank)
+    for dossier in plan.proposals:
+        plan.proposals[dossier].sort(key=lambda j: rank[j])
+    return plan
+
+
+def _rebalance(plan, existing, conflicts, rank):
+    """Move proposals from the most loaded jurors to the least loaded ones while that
+    narrows the gap and breaks no rule (conflicts, a juror twice on a dossier)."""
+    loads = plan.loads
+    if not loads:
+        return
+    holders = {}  # juror -> dossiers proposed to them
+    for dossier, jurors in plan.proposals.items():
+        for juror in jurors:
+            holders.setdefault(juror, []).append(dossier)
+    while True:
+        high, low = max(loads.values()), min(loads.values())
+        if high - low <= 1:
+            return
+        heavy = sorted((j for j in loads if loads[j] == high), key=rank.get)
+        light = sorted((j for j in loads if loads[j] == low), key=rank.get)
+        if not _move_one(plan, existing, conflicts, holders, heavy, light):
+            return
+
+
+def _move_one(plan, existing, conflicts, holders, heavy, light) -> bool:
+    for giver in heavy:
+        for dossier in holders.get(giver, ()):
+            taken = set(plan.proposals[dossier]) | existing.get(dossier, set())
+            for taker in light:
+                if taker in taken or (dossier, taker) in conflicts:
+                    continue
+                jurors = plan.proposals[dossier]
+                jurors[jurors.index(giver)] = taker
+                holders[giver].remove(dossier)
+                holders.setdefault(taker, []).append(dossier)
+                plan.loads[giver] -= 1
+                plan.loads[taker] += 1
+                return True
+    return False
+
+
+@dataclass
+class CallData:
+    """A call's dossiers with the jury, its jurors, conflicts and existing assignments."""
+
+    dossiers: dict  # id -> Application (reference, title, organisation)
+    jurors: dict  # id -> User
+    conflicts: set
+    existing: dict
+
+
+def jury_members(call) -> list:
+    """The active members of the call's jury who are in the jurors group."""
+    return list(
+        User.objects.filter(juries__call=call, is_active=True, groups__name=rules.JURORS)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+def call_data(call) -> CallData:
+    """Read what the plan needs, in a fixed number of queries whatever the size."""
+    dossiers = {
+        d.pk: d
+        for d in Application.objects.filter(call=call, state=S.IN_JURY)
+        .select_related("organization")
+        .only("pk", "reference", "title", "organization_id", "organization__name")
+        .order_by("reference")
+    }
+    jurors = {juror.pk: juror for juror in jury_members(call)}
+    conflicts = set(
+        ConflictOfInterest.objects.filter(application__in=dossiers, juror__in=jurors).values_list(
+            "application_id", "juror_id"
+        )
+    )
+    # A member of the applicant organisation is in conflict by right.
+    orgs_of = {}
+    for user_id, organization_id in Membership.objects.filter(user__in=jurors).values_list(
+        "user_id", "organization_id"
+    ):
+        orgs_of.setdefault(organization_id, set()).add(user_id)
+    for dossier in dossiers.values():
+        for juror in orgs_of.get(dossier.organization_id, ()):
+            conflicts.add((dossier.pk, juror))
+    existing = {}
+    for dossier_id, juror_id in JurorAssignment.objects.filter(
+        application__in=dossiers
+    ).values_list("application_id", "juror_id"):
+        existing.setdefault(dossier_id, set()).add(juror_id)
+    return CallData(dossiers=dossiers, jurors=jurors, conflicts=conflicts, existing=existing)
+
+
+def check_k(k, jurors) -> None:
+    """Refuse a number of jurors per dossier the jury cannot give."""
+    if not jurors:
+        raise InvalidTransitionData(
+            _("This call's jury has no juror: add jurors to the jury first."), field="k"
+        )
+    if k < 1:
+        raise InvalidTransitionData(_("Give at least one juror per dossier."), field="k")
+    if k > len(jurors):
+        raise InvalidTransitionData(
+            _("The jury has %(count)s juror(s): it cannot give %(k)s jurors to each dossier.")
+            % {"count": len(jurors), "k": k},
+            field="k",
+        )
+
+
+def call_plan(call, k, seed) -> tuple[AssignmentPlan, CallData]:
+    data = call_data(call)
+    check_k(k, data.jurors)
+    plan = plan_assignment(
+        data.dossiers, data.jurors, k, seed, conflicts=data.conflicts, existing=data.existing
+    )
+    return plan, data
+
+
+@dataclass
+class BulkAssignmentReport:
+    created: list  # JurorAssignment rows written
+    refused: list  # (dossier reference or id, juror name, reason)
+    emails: int
+
+    @property
+    def dossier_count(self) -> int:
+        return len({a.application_id for a in self.created})
+
+
+@transaction.atomic
+def assign_in_bulk(call, pairs, by) -> BulkAssignmentReport:
+    """Save the confirmed (dossier id, juror id) pairs of a call's plan.
+
+    Each pair is checked again with the dossiers locked (with the jury, juror of the
+    call's jury, no conflict, not already assigned: then it is left as it is); what is
+    refused is reported per dossier, the rest is saved. One audit event per assignment
+    and one email per juror listing their new dossiers."""
+    if not rules.is_administrator(by):
+        raise TransitionNotPermitted(_("Only administrators assign jurors to dossiers."))
+    pairs = list(dict.fromkeys(pairs))
+    wanted = {d for d, _j in pairs}
+    locked = {
+        d.pk: d
+        for d in Application.objects.select_for_update(of=("self",))
+        .filter(call=call, pk__in=wanted)
+        .select_related("call", "organization")
+    }
+    data = call_data(call)
+    refused, to_create = [], []
+    for dossier_id, juror_id in pairs:
+        dossier = locked.get(dossier_id)
+        juror = data.jurors.get(juror_id)
+        label = dossier.reference if dossier else str(dossier_id)
+        name = (juror.get_full_name() or juror.email) if juror else str(juror_id)
+        if dossier is None:
+            refused.append((label, name, _("This dossier is not one of this call's.")))
+        elif dossier.state != S.IN_JURY:
+            refused.append((label, name, _("The dossier is no longer with the jury.")))
+        elif juror is None:
+            refused.append((label, name, _("Not a member of the jury of this call.")))
+        elif (dossier_id, juror_id) in data.conflicts:
+            refused.append((label, name, _("Conflict of interest with this dossier.")))
+        elif juror_id in data.existing.get(dossier_id, set()):
+            continue  # already assigned (a second click): nothing to do
+        else:
+            to_create.append(JurorAssignment(application=dossier, juror=juror))
+            data.existing.setdefault(dossier_id, set()).add(juror_id)
+    JurorAssignment.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    created = to_create  # bulk_create sets their ids (PostgreSQL and SQLite)
+    for assignment in created:
+        assignment.application = locked[assignment.application_id]
+        assignment.juror = data.jurors[assignment.juror_id]
+    permission = Permission.objects.get(
+        codename=rules.SCORE_PERMISSION, content_type__app_label="calls"
+    )
+    already = set(
+        ApplicationUserObjectPermission.objects.filter(
+            permission=permission, content_object__in=locked, user__in=data.jurors
+        ).values_list("content_object_id", "user_id")
+    )
+    ApplicationUserObjectPermission.objects.bulk_create(
+        [
+            ApplicationUserObjectPermission(
+                permission=permission, user_id=a.juror_id, content_object_id=a.application_id
+            )
+            for a in created
+            if (a.application_id, a.juror_id) not in already
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                event="jury.assigned",
+                actor=by,
+                application_id=a.application_id,
+                call=call,
+                subject_user_id=a.juror_id,
+                data={"bulk": True},
+            )
+            for a in created
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    emails = notify_assigned(call, created) if created else 0
+    return BulkAssignmentReport(created=created, refused=refused, emails=emails)
