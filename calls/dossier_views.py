@@ -26,7 +26,7 @@ from workflows.exceptions import (
     TransitionError,
     TransitionNotPermitted,
 )
-from workflows.http import posted_version
+from workflows.http import dossier_changed, posted_version, unsent
 from workflows.models import TransitionLog
 from workflows.services import perform, unmet
 from workflows.states import DossierState
@@ -170,12 +170,20 @@ def _context(dossier, sections, current, **extra) -> dict:
     }
 
 
-def _locked(request, dossier, error=None, status=409):
-    """The dossier can no longer be edited: say so, change nothing."""
+def _locked(request, dossier, error=None, status=409, form=None):
+    """The dossier can no longer be edited: say so, change nothing. ``form``, the
+    section posted meanwhile, is shown as typed so that it can be copied."""
     message = error.message if error is not None else services.not_editable_message(dossier)
-    return render(
-        request, "dossiers/locked.html", {"dossier": dossier, "message": message}, status=status
-    )
+    kept = None
+    if form is not None:
+        kept = unsent(
+            form,
+            changed=dossier_changed(dossier),
+            resendable=False,
+            why=services.not_editable_message(dossier),
+        )
+    context = {"dossier": dossier, "message": message, "unsent": kept}
+    return render(request, "dossiers/locked.html", context, status=status)
 
 
 def _status(error) -> int:
@@ -219,6 +227,8 @@ def dossier_edit(request, pk, section):
     if current is None:
         raise Http404
     if not services.can_edit(user, dossier):
+        if request.method == "POST" and current.form_class is not None:
+            return _locked(request, dossier, form=current.form_class(request.POST, dossier=dossier))
         return _locked(request, dossier)
     if current.slug == DOCUMENTS:
         # Files are sent by the forms of the page, each to its own URL.
@@ -240,7 +250,8 @@ def dossier_edit(request, pk, section):
             _save(form, dossier, user)
         except TransitionError as failure:
             if isinstance(failure, InvalidSourceState):
-                return _locked(request, dossier, failure)
+                dossier = _own_dossier(request, pk)
+                return _locked(request, dossier, failure, form=form)
             error = failure
             form.add_error(failure.field if failure.field in form.fields else None, failure.message)
         else:

@@ -7,6 +7,7 @@ This module writes and reviews outbox rows; ``notifications.delivery`` sends one
 ``notifications.tasks`` runs the sending, the retries and the sweep. The outbox only
 sends: actions on dossiers live with the decisions (``reviews.bulk_services``)."""
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -218,10 +219,25 @@ def render_edited_html(email: OutboundEmail, body_text: str) -> str:
     return typography.html(html, settings.LANGUAGE_CODE)
 
 
-def edit_email(email: OutboundEmail, *, subject: str, body_text: str, editor) -> OutboundEmail:
+EDITED_MEANWHILE = _(
+    "This email was changed by someone else while you were editing it; nothing was changed."
+)
+
+
+def content_digest(email: OutboundEmail) -> str:
+    """A short fingerprint of the subject and text of an email, carried by its edit
+    form so that an edit made meanwhile by someone else is not overwritten."""
+    text = f"{email.subject}\0{email.body_text}".encode()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def edit_email(
+    email: OutboundEmail, *, subject: str, body_text: str, editor, expected_digest=None
+) -> OutboundEmail:
     """Change the subject and text of a held email before it is sent; the HTML body is
     re-generated from the text. Refused once the email left the review (sent, being
-    sent, cancelled). Returns the email as saved."""
+    sent, cancelled), and, when ``expected_digest`` is given, when its subject or text
+    changed since the form was opened (``content_digest``). Returns the email as saved."""
     subject = typography.french(" ".join((subject or "").split()))
     body_text = typography.french((body_text or "").replace("\r\n", "\n").strip())
     if not subject:
@@ -233,6 +249,11 @@ def edit_email(email: OutboundEmail, *, subject: str, body_text: str, editor) ->
     email.subject = subject
     html = render_edited_html(email, body_text)
     with transaction.atomic():
+        if expected_digest is not None:
+            current = OutboundEmail.objects.select_for_update().filter(pk=email.pk).first()
+            if current is not None and current.status == Status.HELD:
+                if content_digest(current) != expected_digest:
+                    raise OutboxError(EDITED_MEANWHILE)
         # Conditional update: an email sent or cancelled meanwhile is left alone.
         updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.HELD).update(
             subject=subject, body_text=body_text + "\n", body_html=html, edited_by=editor

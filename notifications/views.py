@@ -26,7 +26,7 @@ from reviews import bulk_services
 from reviews.models import Decision
 from workflows import rules
 from workflows.exceptions import StaleDossier
-from workflows.http import posted_ids
+from workflows.http import posted_ids, unsent
 from workflows.states import DossierState
 
 from . import services
@@ -183,7 +183,15 @@ def _email_for_admin(pk) -> OutboundEmail:
 
 
 def _detail_page(
-    request, email, *, edit_form=None, cancel_form=None, resend_form=None, error=None, status=200
+    request,
+    email,
+    *,
+    edit_form=None,
+    cancel_form=None,
+    resend_form=None,
+    error=None,
+    unsent=None,
+    status=200,
 ):
     if email.status == Status.FAILED:
         resend_form = resend_form or ResendForm()
@@ -206,6 +214,8 @@ def _detail_page(
         "cancel_form": cancel_form,
         "resend_form": resend_form,
         "error": error,
+        "unsent": unsent,
+        "digest": services.content_digest(email),
     }
     return render(request, "notifications/outbox_detail.html", context, status=status)
 
@@ -230,12 +240,25 @@ def outbox_edit(request, pk):
             subject=form.cleaned_data["subject"],
             body_text=form.cleaned_data["body_text"],
             editor=request.user,
+            expected_digest=request.POST.get("digest") or None,
         )
     except services.OutboxError as error:
         if error.field in form.fields:
             form.add_error(error.field, error.message)
             return _detail_page(request, email, edit_form=form, error=error, status=400)
-        return _detail_page(request, _email_for_admin(pk), error=error, status=409)
+        # Sent, cancelled or edited meanwhile: what was typed is kept.
+        email = _email_for_admin(pk)
+        still_held = email.status == Status.HELD
+        kept = unsent(
+            form,
+            changed=_("%(message)s Its status now: %(status)s.")
+            % {"message": error.message, "status": email.get_status_display()},
+            resendable=still_held,
+            why=_("Only an email waiting for review can be edited, so your text cannot be saved."),
+        )
+        return _detail_page(
+            request, email, edit_form=form if still_held else None, unsent=kept, status=409
+        )
     messages.success(request, _("The email was changed; it will be sent as you see it now."))
     return redirect("outbox_detail", pk=pk)
 

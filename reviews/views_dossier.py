@@ -24,7 +24,7 @@ from calls.models import District
 from workflows import rules
 from workflows.exceptions import StaleDossier, TransitionError, TransitionNotPermitted
 from workflows.flows import flow_class_for
-from workflows.http import posted_version
+from workflows.http import dossier_changed, posted_version, unsent
 from workflows.services import available_transitions, perform
 from workflows.states import DossierState
 
@@ -128,6 +128,7 @@ def _page(
     consultation_form=None,
     message_form=None,
     error=None,
+    unsent=None,
     status=200,
 ):
     user = request.user
@@ -160,6 +161,7 @@ def _page(
         "actions": _actions(dossier, user, transition_form, consultation_form),
         "error": error,
         "error_field_id": error_field_id,
+        "unsent": unsent,
     }
     return render(request, "staff/dossier_detail.html", context, status=status)
 
@@ -167,6 +169,19 @@ def _page(
 @login_required
 def staff_dossier_detail(request, pk):
     return _page(request, staff_dossier(request.user, pk))
+
+
+def _no_longer_possible(dossier, transition) -> str:
+    """Why a stale form can no longer be sent: its action is not offered now."""
+    labels = {
+        t.slug: str(t.label)
+        for method in flow_class_for(dossier).state.get_transitions()
+        for t in method.get_transitions()
+    }
+    return _(
+        "“%(action)s” is no longer possible on this dossier in its current state, so the "
+        "form cannot be sent again."
+    ) % {"action": labels.get(transition, transition)}
 
 
 def _offered(dossier, user, transition):
@@ -189,7 +204,6 @@ def staff_dossier_transition(request, pk, transition):
     if expected_state not in DossierState.values:
         error = TransitionError(_("The form is out of date; reload the page."))
         return _page(request, dossier, error=error, status=400)
-    seen = dossier.state
     dossier._set_state(expected_state)
     offered = _offered(dossier, user, transition)
     form = TransitionForm(
@@ -206,12 +220,29 @@ def staff_dossier_transition(request, pk, transition):
         )
     except TransitionError as error:
         dossier = staff_dossier(user, pk)
-        if dossier.state == seen and _offered(dossier, user, transition) is not None:
+        still_offered = _offered(dossier, user, transition) is not None
+        kept = None
+        if isinstance(error, StaleDossier):
+            kept = unsent(
+                form,
+                changed=dossier_changed(dossier),
+                resendable=still_offered,
+                why=_no_longer_possible(dossier, transition),
+            )
+        if still_offered:
+            # Shown again with what was typed, built on the dossier's current version.
             if error.field in form.fields:
                 form.add_error(error.field, error.message)
         else:
-            form = None  # the dossier changed: show the forms of its current state
-        return _page(request, dossier, transition_form=form, error=error, status=_status(error))
+            form = None  # not possible any more: the forms of its current state
+        return _page(
+            request,
+            dossier,
+            transition_form=form,
+            error=error,
+            unsent=kept,
+            status=_status(error),
+        )
     messages.success(
         request, _("Done. The dossier is now “%(state)s”.") % {"state": dossier.state_label}
     )
@@ -242,7 +273,22 @@ def staff_dossier_consult(request, pk):
         )
     except TransitionError as error:
         dossier = staff_dossier(user, pk)
-        return _page(request, dossier, consultation_form=form, error=error, status=_status(error))
+        kept = None
+        if isinstance(error, StaleDossier):
+            kept = unsent(
+                form,
+                changed=dossier_changed(dossier),
+                resendable=_offered(dossier, user, CONSULTATION_TRANSITION) is not None,
+                why=_no_longer_possible(dossier, CONSULTATION_TRANSITION),
+            )
+        return _page(
+            request,
+            dossier,
+            consultation_form=form,
+            error=error,
+            unsent=kept,
+            status=_status(error),
+        )
     messages.success(
         request,
         _("The governance bodies are consulted; their opinions are due by %(date)s.")
@@ -286,13 +332,16 @@ def staff_dossier_message(request, pk):
 # Eligibility.
 
 
-def _eligibility_page(request, dossier, form=None, error=None, status=200):
+def _eligibility_page(
+    request, dossier, form=None, error=None, status=200, unsent=None, closed=False
+):
     criteria = list(dossier.call.eligibility_criteria.all())
-    if form is None:
+    if form is None and not closed:
         form = EligibilityForm(criteria=criteria, initial={"expected_state": dossier.state})
     context = {
         "dossier": dossier,
-        "form": form,
+        "form": None if closed else form,
+        "unsent": unsent,
         "pre_checks": selectors.pre_checks(dossier),
         "attachments": list(dossier.attachments.select_related("required_document")),
         "review": selectors.latest_eligibility_review(dossier),
@@ -306,6 +355,24 @@ def _may_examine(dossier, user) -> bool:
     return bool(names & ELIGIBILITY_TRANSITIONS)
 
 
+def _stale_examination(request, dossier, form):
+    """The dossier changed since the checklist was opened: 409, with the checklist as
+    typed (on the current version when it is still to be examined)."""
+    examinable = _may_examine(dossier, request.user)
+    kept = unsent(
+        form,
+        changed=dossier_changed(dossier),
+        resendable=examinable,
+        why=_(
+            "The eligibility of this dossier is no longer to be examined, so the checklist "
+            "cannot be sent again."
+        ),
+    )
+    return _eligibility_page(
+        request, dossier, form=form, unsent=kept, closed=not examinable, status=409
+    )
+
+
 @login_required
 def staff_eligibility(request, pk):
     """The eligibility checklist of a submitted dossier, for the instructors of its
@@ -316,13 +383,17 @@ def staff_eligibility(request, pk):
     dossier = staff_dossier(user, pk)
     if not rules.is_instructor_of(user, dossier):
         raise Http404
-    if not _may_examine(dossier, user):
-        messages.error(request, _("The eligibility of this dossier is no longer to be examined."))
-        return redirect("staff_dossier_detail", pk=pk)
     if request.method != "POST":
+        if not _may_examine(dossier, user):
+            messages.error(
+                request, _("The eligibility of this dossier is no longer to be examined.")
+            )
+            return redirect("staff_dossier_detail", pk=pk)
         return _eligibility_page(request, dossier)
     criteria = list(dossier.call.eligibility_criteria.all())
     form = EligibilityForm(request.POST, criteria=criteria)
+    if not _may_examine(dossier, user):
+        return _stale_examination(request, dossier, form)
     if not form.is_valid():
         return _eligibility_page(request, dossier, form=form, status=400)
     dossier._set_state(form.cleaned_data["expected_state"])
@@ -338,6 +409,8 @@ def staff_eligibility(request, pk):
         )
     except TransitionError as error:
         dossier = staff_dossier(user, pk)
+        if isinstance(error, StaleDossier):
+            return _stale_examination(request, dossier, form)
         if error.field == "reason":
             form.add_error("reason", error.message)
         if not _may_examine(dossier, user):

@@ -16,7 +16,7 @@ from calls import selectors as dossier_selectors
 from calls.models import Application, Call
 from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
-from workflows.http import posted_ids
+from workflows.http import dossier_changed, posted_ids, unsent
 from workflows.states import DossierState as S
 
 from . import dossier_selectors as selectors
@@ -122,7 +122,7 @@ def staff_opinion_queue(request):
     return render(request, "staff/opinion_queue.html", context)
 
 
-def _opinion_page(request, dossier, mine, form=None, error=None, status=200):
+def _opinion_page(request, dossier, mine, form=None, error=None, status=200, unsent=None):
     open_bodies = [row["body"] for row in mine if row["opinion"] is None]
     if form is None and open_bodies and dossier.state == S.IN_CONSULTATION:
         form = OpinionForm(
@@ -141,8 +141,49 @@ def _opinion_page(request, dossier, mine, form=None, error=None, status=200):
         "attachments": list(dossier.attachments.select_related("required_document")),
         "consultation": selectors.consultation(dossier),
         "error": error,
+        "unsent": unsent,
     }
     return render(request, "staff/opinion_form.html", context, status=status)
+
+
+def _answered_meanwhile(post, consulted):
+    """The row of the posted body when its opinion was given since the form was opened."""
+    return next(
+        (
+            row
+            for row in consulted
+            if str(row["body"].pk) == str(post.get("body", "")) and row["opinion"] is not None
+        ),
+        None,
+    )
+
+
+def _stale_opinion(post, dossier, consulted) -> bool:
+    """The consultation was closed, or the body answered, since the form was opened."""
+    return dossier.state != S.IN_CONSULTATION or _answered_meanwhile(post, consulted) is not None
+
+
+def _stale_opinion_page(request, dossier, consulted):
+    """409: the opinion can no longer be given; what was typed is shown to be copied."""
+    shown = OpinionForm(
+        request.POST, bodies=GovernanceBody.objects.filter(pk__in=[r["body"].pk for r in consulted])
+    )
+    answered = _answered_meanwhile(request.POST, consulted)
+    if dossier.state != S.IN_CONSULTATION:
+        changed = dossier_changed(dossier)
+        why = _(
+            "Opinions can only be given while the governance bodies are consulted, so this "
+            "opinion cannot be sent again."
+        )
+    else:
+        author = answered["opinion"].author
+        changed = _(
+            "The opinion of “%(body)s” on this dossier was given meanwhile by %(name)s. Your "
+            "input was not saved."
+        ) % {"body": answered["body"].name, "name": author.get_full_name() or author.email}
+        why = _("A body gives one opinion per dossier, so this one cannot be sent again.")
+    kept = unsent(shown, changed=changed, resendable=False, why=why)
+    return _opinion_page(request, dossier, consulted, unsent=kept, status=409)
 
 
 @login_required
@@ -162,11 +203,8 @@ def staff_opinion(request, pk):
     form = OpinionForm(
         request.POST, request.FILES, bodies=GovernanceBody.objects.filter(pk__in=open_ids)
     )
-    if dossier.state != S.IN_CONSULTATION:
-        messages.error(
-            request, _("Opinions can only be given while the governance bodies are consulted.")
-        )
-        return redirect("staff_opinion", pk=pk)
+    if _stale_opinion(request.POST, dossier, consulted):
+        return _stale_opinion_page(request, dossier, consulted)
     if not form.is_valid():
         return _opinion_page(request, dossier, consulted, form=form, status=400)
     body = form.cleaned_data["body"]
@@ -186,6 +224,8 @@ def staff_opinion(request, pk):
         consulted = [
             row for row in selectors.consultation(dossier)["rows"] if row["body"].pk in my_bodies
         ]
+        if _stale_opinion(request.POST, dossier, consulted):
+            return _stale_opinion_page(request, dossier, consulted)
         status = 403 if isinstance(error, TransitionNotPermitted) else 400
         return _opinion_page(request, dossier, consulted, form=form, error=error, status=status)
     if dossier.state == S.IN_CONSULTATION:

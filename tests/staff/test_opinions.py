@@ -332,7 +332,8 @@ def test_a_body_answers_once(client, world):
     assert "Favourable, given by" in shown.text(f"my-body-{world.body.pk}")
     response = give(client, dossier, world.body, "unfavourable", "Non.")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "one opinion per dossier" in page(response).text("unsent")
     assert Opinion.objects.get().verdict == "favourable"
 
 
@@ -360,7 +361,7 @@ def test_an_administrator_closes_the_consultation_with_a_reason(client, world):
     client.force_login(world.governance)
     shown = page(client.get(reverse("staff_opinion", args=[dossier.pk])))
     assert "The consultation on this dossier is closed." in shown.text("closed")
-    assert give(client, dossier, world.body).status_code == 302
+    assert give(client, dossier, world.body).status_code == 409
     assert not Opinion.objects.exists()
 
 

@@ -199,7 +199,8 @@ def test_an_action_from_a_stale_page_is_refused_and_explained(client, world):
     )
 
     assert response.status_code == 409
-    assert "changed meanwhile" in page(response).text("error")
+    assert "changed meanwhile" in page(response).text("unsent")
+    assert "no longer possible" in page(response).text("unsent")
     assert stored_state(dossier) == S.AWAITING_DECISION
 
 
