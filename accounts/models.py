@@ -154,3 +154,20 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.organization}"
+
+
+class FormToken(models.Model):
+    """A one-time key carried by a create form: the first POST with it does the work
+    and records where it led; a repeated POST (double click, resend) goes there instead."""
+
+    key = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("form token")
+        verbose_name_plural = _("form tokens")
+
+    def __str__(self):
+        return str(self.key)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from stdnum.fr import siret
 
-from . import selectors, services
+from . import form_tokens, selectors, services
 from .adapter import INVITATION_SESSION_KEY
 from .forms import InvitationForm, OrganizationForm
 
@@ -38,21 +38,25 @@ def organization_create(request):
     form = OrganizationForm(request.POST or None)
     # Created from a call page (``?next=``), the new member goes back to that call.
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    context = {"form": form, "organization": None, "next_url": next_url}
     if request.method == "POST" and form.is_valid():
-        organization = services.create_organization(request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("The organisation “%(name)s” was created; you are its first member.")
-            % {"name": organization.name},
-        )
-        return redirect(next_url or reverse("org_detail", args=[organization.pk]))
+
+        def create():
+            organization = services.create_organization(request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("The organisation “%(name)s” was created; you are its first member.")
+                % {"name": organization.name},
+            )
+            return redirect(next_url or reverse("org_detail", args=[organization.pk]))
+
+        def refuse(message):
+            form.add_error(None, message)
+            return render(request, "accounts/organization_form.html", context, status=400)
+
+        return form_tokens.submit_once(request, create, refuse)
     status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "accounts/organization_form.html",
-        {"form": form, "organization": None, "next_url": next_url},
-        status=status,
-    )
+    return render(request, "accounts/organization_form.html", context, status=status)
 
 
 def _safe_next(request, url) -> str:
@@ -111,6 +115,15 @@ def organization_invite(request, pk):
     if request.method == "GET":
         return redirect(reverse("org_detail", args=[organization.pk]) + "#invite")
     form = InvitationForm(request.POST)
+
+    def refuse(message):
+        form.add_error(None, message)
+        return _detail(request, organization, invitation_form=form, status=400)
+
+    return form_tokens.submit_once(request, lambda: _invite(request, organization, form), refuse)
+
+
+def _invite(request, organization, form):
     if form.is_valid():
         try:
             invitation = services.invite(request.user, organization, form.cleaned_data["email"])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import form_tokens
 from accounts.models import Organization
 from workflows import rules
 from workflows.exceptions import StaleDossier, TransitionError, TransitionNotPermitted
@@ -177,24 +178,37 @@ def dossier_create(request):
         messages.error(request, _("Only members of an organisation can start a dossier."))
         return redirect("dashboard")
     if form.is_bound and form.is_valid():
-        try:
-            dossier = services.create_draft(
-                call=form.cleaned_data["call"],
-                organization=form.cleaned_data["organization"],
-                user=request.user,
-                title=form.cleaned_data["title"],
-            )
-        except TransitionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Draft %(reference)s created. Complete it, then submit it.")
-                % {"reference": dossier.reference},
-            )
-            return redirect("dossier_detail", pk=dossier.pk)
+        return form_tokens.submit_once(
+            request,
+            lambda: _create_draft(request, form),
+            lambda message: _refuse_draft(request, form, message),
+        )
     status = 400 if form.is_bound else 200
     return render(request, "calls/dossier_create.html", {"form": form}, status=status)
+
+
+def _refuse_draft(request, form, message):
+    form.add_error(None, message)
+    return render(request, "calls/dossier_create.html", {"form": form}, status=400)
+
+
+def _create_draft(request, form):
+    try:
+        dossier = services.create_draft(
+            call=form.cleaned_data["call"],
+            organization=form.cleaned_data["organization"],
+            user=request.user,
+            title=form.cleaned_data["title"],
+        )
+    except TransitionError as error:
+        form.add_error(None, error.message)
+        return render(request, "calls/dossier_create.html", {"form": form}, status=400)
+    messages.success(
+        request,
+        _("Draft %(reference)s created. Complete it, then submit it.")
+        % {"reference": dossier.reference},
+    )
+    return redirect("dossier_detail", pk=dossier.pk)
 
 
 def _dossier_page(
@@ -328,6 +342,18 @@ def dossier_message(request, pk):
     )
     if not form.is_valid():
         return _dossier_page(request, dossier, message_form=form, status=400)
+
+    def refuse(message):
+        form.add_error(None, message)
+        return _dossier_page(request, dossier, message_form=form, status=400)
+
+    return form_tokens.submit_once(
+        request, lambda: _post_message(request, dossier, form, pk), refuse
+    )
+
+
+def _post_message(request, dossier, form, pk):
+    user = request.user
     try:
         services.post_message(
             dossier,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import form_tokens
 from workflows import http, rules
 from workflows.exceptions import TransitionError
 
@@ -167,21 +168,27 @@ def call_clone(request, pk):
     call = selectors.managed_call(request.user, pk)
     form = CloneForm(request.POST if request.method == "POST" else None, call=call)
     status = 200
-    if form.is_bound:
-        if form.is_valid():
-            try:
-                clone = services.clone_call(request.user, call, **form.cleaned_data)
-            except ValidationError as error:
-                _show_errors(error, form)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The new edition “%(title)s” was created, unpublished. Check it, then "
-                        "publish it."
-                    )
-                    % {"title": clone.title},
-                )
-                return redirect("staff_call_detail", pk=clone.pk)
-        status = 400
+    if form.is_bound and form.is_valid():
+
+        def refuse(message):
+            form.add_error(None, message)
+            context = {"call": call, "form": form}
+            return render(request, "staff/calls_clone.html", context, status=400)
+
+        return form_tokens.submit_once(request, lambda: _clone(request, call, form), refuse)
+    status = 400 if form.is_bound else 200
     return render(request, "staff/calls_clone.html", {"call": call, "form": form}, status=status)
+
+
+def _clone(request, call, form):
+    try:
+        clone = services.clone_call(request.user, call, **form.cleaned_data)
+    except ValidationError as error:
+        _show_errors(error, form)
+        return render(request, "staff/calls_clone.html", {"call": call, "form": form}, status=400)
+    messages.success(
+        request,
+        _("The new edition “%(title)s” was created, unpublished. Check it, then publish it.")
+        % {"title": clone.title},
+    )
+    return redirect("staff_call_detail", pk=clone.pk)
