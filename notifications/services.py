@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -425,15 +425,19 @@ def record_delivery_event(
                 ).exists()
             ):
                 continue
-            DeliveryEvent.objects.create(
-                email=email,
-                provider=provider[:30],
-                provider_event_id=event_id,
-                event_type=event_type,
-                at=at,
-                reason=detail,
-                raw=raw or {},
-            )
+            try:
+                with transaction.atomic():
+                    DeliveryEvent.objects.create(
+                        email=email,
+                        provider=provider[:30],
+                        provider_event_id=event_id,
+                        event_type=event_type,
+                        at=at,
+                        reason=detail,
+                        raw=raw or {},
+                    )
+            except IntegrityError:  # the same event, posted twice at the same moment
+                continue
             worst = min(
                 email.delivery_events.order_by("-at", "-pk"),
                 key=lambda event: delivery_rank(event.event_type),
