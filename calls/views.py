@@ -263,6 +263,7 @@ def _dossier_page(
         "actions": actions,
         "confirmed_actions": confirmed_actions,
         "message_form": message_form,
+        "show_delivery": rules.can_see_internal(user, dossier),
         "error": error,
         "error_field_id": error_field_id,
     }

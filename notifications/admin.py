@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from workflows.admin import ReadOnlyAdmin
 
-from .models import OutboundEmail
+from .models import DeliveryEvent, OutboundEmail
 
 
 @admin.register(OutboundEmail)
@@ -51,4 +51,14 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
         "created_at",
         "sent_at",
     )
+    readonly_fields = fields
+
+
+@admin.register(DeliveryEvent)
+class DeliveryEventAdmin(ReadOnlyAdmin):
+    """Every event the email provider reported (append-only, written by the webhooks)."""
+
+    list_display = ("email", "provider", "event_type", "at", "reason")
+    list_filter = ("provider", "event_type")
+    fields = ("email", "provider", "provider_event_id", "event_type", "at", "reason", "raw")
     readonly_fields = fields

@@ -4,7 +4,56 @@ from django.utils.translation import gettext_lazy as _
 
 # Delivery statuses (anymail's normalised event types) that administrators must see:
 # the email did not reach its recipient, or the recipient reported it as spam.
-PROBLEM_DELIVERY_STATUSES = frozenset({"bounced", "rejected", "failed", "complained"})
+PROBLEM_DELIVERY_STATUSES = frozenset(
+    {"bounced", "bounced_soft", "rejected", "failed", "complained"}
+)
+
+# Every delivery status, worst first. The outbox shows the worst problem seen (the
+# statuses of PROBLEM_DELIVERY_STATUSES, in this order), so that a later "opened" never
+# hides an earlier complaint or bounce; without a problem it shows the latest event
+# (a "delivered" after a "deferred", an "opened" after a "delivered"). "bounced_soft"
+# is a temporary bounce, told apart from the permanent "bounced".
+DELIVERY_SEVERITY = (
+    "complained",
+    "bounced",
+    "rejected",
+    "failed",
+    "bounced_soft",
+    "deferred",
+    "unsubscribed",
+    "delivered",
+    "clicked",
+    "opened",
+    "sent",
+    "queued",
+)
+
+DELIVERY_LABELS = {
+    "complained": _("reported as spam"),
+    "bounced": _("bounced (permanent)"),
+    "bounced_soft": _("bounced (temporary)"),
+    "rejected": _("rejected by the provider"),
+    "failed": _("failed"),
+    "deferred": _("deferred"),
+    "unsubscribed": _("unsubscribed"),
+    "delivered": _("delivered"),
+    "clicked": _("clicked"),
+    "opened": _("opened"),
+    "sent": _("sent"),
+    "queued": _("queued"),
+}
+
+
+def delivery_rank(status: str) -> int:
+    """Lower is worse: the problems by severity, then every other status alike (the
+    latest of them is shown)."""
+    if status in PROBLEM_DELIVERY_STATUSES:
+        return DELIVERY_SEVERITY.index(status)
+    return len(DELIVERY_SEVERITY)
+
+
+def delivery_label(status: str) -> str:
+    return str(DELIVERY_LABELS.get(status, status))
 
 
 class OutboundEmail(models.Model):
@@ -91,3 +140,42 @@ class OutboundEmail(models.Model):
     def delivery_problem(self) -> bool:
         """The provider reported that the email did not reach its recipient."""
         return self.delivery_status in PROBLEM_DELIVERY_STATUSES
+
+    @property
+    def delivery_status_label(self) -> str:
+        return delivery_label(self.delivery_status)
+
+
+class DeliveryEvent(models.Model):
+    """One event the email provider reported about an outbox email (append-only: every
+    event is kept, the outbox row shows the worst)."""
+
+    email = models.ForeignKey(
+        OutboundEmail, on_delete=models.CASCADE, related_name="delivery_events"
+    )
+    provider = models.CharField(_("provider"), max_length=30, blank=True)
+    provider_event_id = models.CharField(max_length=255, blank=True)
+    event_type = models.CharField(_("event"), max_length=30)
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("reason"), blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_event_id"],
+                condition=~models.Q(provider_event_id=""),
+                name="delivery_event_unique_provider_id",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return delivery_label(self.event_type)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from workflows.exceptions import TransitionError
 from workflows.models import TransitionLog
 from workflows.states import DossierState
 
-from .models import OutboundEmail
+from .models import DeliveryEvent, OutboundEmail, delivery_rank
 from .tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -421,21 +421,51 @@ def reopen_warnings(*, call=None, dossier_ids=None) -> list[ReopenWarning]:
 # Delivery statuses reported by the email provider (tracking webhooks).
 
 
-def record_delivery_event(*, message_id, event_type, at=None, detail="") -> int:
+def record_delivery_event(
+    *, message_id, event_type, at=None, detail="", provider="", event_id="", raw=None
+) -> int:
     """Store what the provider reports about the email it knows as ``message_id``:
-    the event type (anymail's normalised name: delivered, bounced, opened...), when,
-    and the answer of the receiving server if any. An event older than the one
-    already stored is ignored (providers do not post in order). Returns the number of
-    outbox rows updated (0 for an email that is not ours)."""
+    every event is kept (``DeliveryEvent``, once per provider event id), and the
+    outbox row shows the worst status seen (``DELIVERY_SEVERITY``) with its time and
+    reason, so a later "opened" never hides an earlier bounce or complaint. Returns
+    the number of outbox rows updated (0 for an email that is not ours, or for an
+    event already received)."""
     if not message_id or not event_type:
         return 0
     at = at or timezone.now()
-    return (
-        OutboundEmail.objects.filter(provider_message_id=str(message_id))
-        .exclude(delivery_updated_at__gt=at)
-        .update(
-            delivery_status=str(event_type)[:30],
-            delivery_updated_at=at,
-            delivery_detail=(detail or "").strip()[:2000],
-        )
-    )
+    event_type = str(event_type)[:30]
+    detail = (detail or "").strip()[:2000]
+    event_id = str(event_id or "")[:255]
+    updated = 0
+    for email in OutboundEmail.objects.filter(provider_message_id=str(message_id)):
+        with transaction.atomic():
+            if (
+                event_id
+                and DeliveryEvent.objects.filter(
+                    provider=provider, provider_event_id=event_id
+                ).exists()
+            ):
+                continue
+            try:
+                with transaction.atomic():
+                    DeliveryEvent.objects.create(
+                        email=email,
+                        provider=provider[:30],
+                        provider_event_id=event_id,
+                        event_type=event_type,
+                        at=at,
+                        reason=detail,
+                        raw=raw or {},
+                    )
+            except IntegrityError:  # the same event, posted twice at the same moment
+                continue
+            worst = min(
+                email.delivery_events.order_by("-at", "-pk"),
+                key=lambda event: delivery_rank(event.event_type),
+            )
+            updated += OutboundEmail.objects.filter(pk=email.pk).update(
+                delivery_status=worst.event_type,
+                delivery_updated_at=worst.at,
+                delivery_detail=worst.reason,
+            )
+    return updated

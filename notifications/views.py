@@ -206,6 +206,7 @@ def _detail_page(
         edit_form = cancel_form = None
     context = {
         "email": email,
+        "delivery_events": list(email.delivery_events.all()),
         "dossier": email.application,
         "letter_name": letter_filename(email.application)
         if email.attach_decision_letter and email.application_id

@@ -10,6 +10,7 @@ Without a configured secret the webhooks answer 404: anymail would otherwise acc
 anyone's posts (with a mere warning).
 """
 
+import hashlib
 from functools import wraps
 
 from django.conf import settings
@@ -34,22 +35,81 @@ def secured(view):
     return wrapper
 
 
+RAW_FIELDS = (
+    "event",
+    "hard_bounce",
+    "error_related_to",
+    "error",
+    "comment",
+    "source",
+    "reason",
+    "smtp_response",
+    "time",
+    "ts_epoch",
+    "date",
+    "id",
+)
+
+
+def _esp_fields(event) -> dict:
+    esp_event = getattr(event, "esp_event", None)
+    if not isinstance(esp_event, dict):
+        return {}
+    return {key: esp_event[key] for key in RAW_FIELDS if key in esp_event}
+
+
+def event_type_of(event, raw) -> str:
+    """Anymail's event type, with a soft bounce told apart from a hard one: Mailjet
+    says so in ``hard_bounce``, Brevo by its ``soft_bounce`` event."""
+    event_type = str(event.event_type or "")
+    if event_type == "bounced" and (
+        raw.get("hard_bounce") is False or raw.get("event") == "soft_bounce"
+    ):
+        return "bounced_soft"
+    return event_type
+
+
+def reason_of(event, raw) -> str:
+    """What the provider or the receiving server said; Mailjet's reason is in its own
+    fields (``error_related_to``, ``error``, ``comment``)."""
+    parts = [
+        str(event.reject_reason or ""),
+        ": ".join(str(raw[key]) for key in ("error_related_to", "error") if raw.get(key)),
+        str(event.mta_response or "").strip(),
+        str(event.description or "").strip(),
+        str(raw.get("comment") or "").strip(),
+    ]
+    seen = []
+    for part in parts:
+        if part and part not in seen:
+            seen.append(part)
+    return " ".join(seen)
+
+
+def event_id_of(event, esp_name, event_type, reason) -> str:
+    """The provider's event id, or (Mailjet gives none) a fingerprint of what the
+    event says, so that a webhook posted again is not stored twice."""
+    if event.event_id:
+        return str(event.event_id)
+    timestamp = event.timestamp.isoformat() if event.timestamp else ""
+    text = "|".join((str(esp_name), str(event.message_id), event_type, timestamp, reason))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def on_tracking_event(sender, event, esp_name, **kwargs):
-    """Receiver of ``anymail.signals.tracking``: update the email's delivery status."""
-    detail = " ".join(
-        part
-        for part in (
-            str(event.reject_reason or ""),
-            str(event.mta_response or "").strip(),
-            str(event.description or "").strip(),
-        )
-        if part
-    )
+    """Receiver of ``anymail.signals.tracking``: store the event and update the
+    email's delivery status (the worst seen)."""
+    raw = _esp_fields(event)
+    event_type = event_type_of(event, raw)
+    reason = reason_of(event, raw)
     services.record_delivery_event(
         message_id=event.message_id,
-        event_type=event.event_type,
+        event_type=event_type,
         at=event.timestamp,
-        detail=detail,
+        detail=reason,
+        provider=str(esp_name or ""),
+        event_id=event_id_of(event, esp_name, event_type, reason),
+        raw={key: str(value) for key, value in raw.items()},
     )
 
 

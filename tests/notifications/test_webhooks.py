@@ -177,7 +177,7 @@ def test_a_mailjet_bounce_sent_as_a_bare_event_is_flagged(client, sent_email):
     response = post(client, MAILJET_URL, payload, **auth())
 
     assert response.status_code == 200
-    assert delivery(email) == ("bounced", EVENT_TIME, "bounced")
+    assert delivery(email) == ("bounced", EVENT_TIME, "bounced domain: invalid domain")
     assert email.delivery_problem
 
 
