@@ -5,11 +5,13 @@ so a double click or a resent page creates one thing.
 simultaneous posts), records the redirect it answered and sends a repeated post there.
 """
 
+import time
 import uuid
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db import transaction
+from django.core import signing
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,44 +20,57 @@ from .models import FormToken
 
 FIELD = "form_token"
 VALID_FOR = timedelta(days=3)
+SALT = "accounts.form_tokens"
 
 
-def issue(user) -> str:
-    """A new key for ``user``; keys older than ``VALID_FOR`` are cleaned on the way."""
+def issue(user, issued_at: float | None = None) -> str:
+    """A new key for ``user``: signed (its user and time inside), written to the
+    database only when a form is posted with it, so rendering a form costs no query."""
     if not getattr(user, "is_authenticated", False):
         return ""
-    FormToken.objects.filter(created_at__lt=timezone.now() - VALID_FOR).delete()
-    return str(FormToken.objects.create(key=uuid.uuid4(), user=user).key)
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.Signer(salt=SALT).sign_object(
+        {"k": uuid.uuid4().hex, "u": user.pk, "t": int(issued_at)}
+    )
+
+
+def _key(raw, user):
+    """The key of a posted token if it is genuine, the user's and not expired."""
+    try:
+        data = signing.Signer(salt=SALT).unsign_object(raw)
+        key = uuid.UUID(data["k"])
+        issued_at = float(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if data.get("u") != user.pk or time.time() - issued_at > VALID_FOR.total_seconds():
+        return None
+    return key
 
 
 def submit_once(request, work, refuse):
     """``work()`` returns the response of a first post; ``refuse(message)`` re-renders the
-    form (keeping what was typed) when the key is unknown, expired or another user's.
-    A page rendered before keys existed carries none: its post is done normally."""
+    form (keeping what was typed) when the key is forged, expired or another user's.
+    A page rendered before keys existed carries none: its post is done normally.
+
+    The key's row is inserted first, in the transaction of the work: a simultaneous
+    second post with the same key waits on the unique index until the first commits,
+    then finds the result the first recorded."""
     raw = request.POST.get(FIELD)
     if raw is None:
         return work()
-    try:
-        key = uuid.UUID(raw)
-    except ValueError:
-        key = None
+    key = _key(raw, request.user)
+    if key is None:
+        return refuse(_("This form has expired. Check what you typed, then send it again."))
+    FormToken.objects.filter(created_at__lt=timezone.now() - VALID_FOR).delete()
     with transaction.atomic():
-        token = None
-        if key is not None:
-            token = (
-                FormToken.objects.select_for_update()
-                .filter(
-                    key=key,
-                    user=request.user,
-                    created_at__gte=timezone.now() - VALID_FOR,
-                )
-                .first()
-            )
-        if token is None:
-            return refuse(_("This form has expired. Check what you typed, then send it again."))
-        if token.result_url:
-            messages.info(request, _("This form was already sent."))
-            return redirect(token.result_url)
+        try:
+            with transaction.atomic():
+                token = FormToken.objects.create(key=key, user=request.user)
+        except IntegrityError:
+            token = FormToken.objects.select_for_update().get(key=key)
+            if token.result_url:
+                messages.info(request, _("This form was already sent."))
+                return redirect(token.result_url)
         response = work()
         if response.status_code in (301, 302, 303):
             token.result_url = response["Location"][:500]
