@@ -311,6 +311,28 @@ class Application(models.Model):
     people_reached = models.TextField(_("people reached"), blank=True)
     people_count = models.PositiveIntegerField(_("number of people reached"), null=True, blank=True)
     consultation_due_at = models.DateField(_("opinions due by"), null=True, blank=True)
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper (received by post)")
+        COUNTER = "counter", _("At the counter")
+        PHONE = "phone", _("By phone")
+
+    # How the dossier reached the City (objectives 27 and 28: mixed access channels with
+    # equal treatment). A dossier entered by staff on behalf of an organisation records
+    # who entered it and, for a paper dossier, the date it was received.
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    received_on = models.DateField(_("received on"), null=True, blank=True)
     state = FSMField(
         _("state"),
         max_length=20,
