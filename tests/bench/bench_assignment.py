@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.bench._common import (  # noqa: E402
+    analyze,
     database_label,
     databases,
     run_child,
@@ -71,6 +72,7 @@ def _call_with_the_jury(edition, size, number):
         dossier._set_state(S.IN_JURY)
         dossiers.append(dossier)
     Application.objects.bulk_create(dossiers, batch_size=500)
+    analyze()
     return call
 
 

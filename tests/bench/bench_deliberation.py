@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.bench._common import (  # noqa: E402
+    analyze,
     database_label,
     databases,
     logged_in_client,
@@ -222,6 +223,7 @@ def child(args):
     figures = {"database": label, "django": django.get_version(), "sizes": {}}
     for key, size in (("small", args.small), ("large", args.dossiers)):
         edition.grow(size)
+        analyze()
         say(f"--- {size} dossiers, {size * CARDS_PER_DOSSIER} scorecards")
         result = {"dossiers": size, "aggregate": aggregate()}
         for name, url in pages.items():

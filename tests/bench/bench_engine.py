@@ -80,6 +80,7 @@ from reviews.models import (  # noqa: E402
     Opinion,
 )
 from tests.bench._common import (  # noqa: E402
+    analyze,
     database_label,
     logged_in_client,
     measure_get,
@@ -591,11 +592,7 @@ def grow(site, total):
     while missing > 0:
         add_dossiers(site, min(missing, 2000))
         missing = total - Application.objects.count()
-    if connection.vendor == "postgresql":
-        # What autovacuum does on a live site after such a load; done now, it does not
-        # run in the middle of the measures.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    analyze()
     return time.perf_counter() - started
 
 

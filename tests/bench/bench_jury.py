@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.bench._common import (  # noqa: E402
+    analyze,
     database_label,
     databases,
     logged_in_client,
@@ -53,6 +54,7 @@ def _with_the_jury(edition):
     Application.objects.filter(call=edition.call).update(state=S.IN_JURY)
     drafts = [pk for pk in Scorecard.objects.order_by("pk").values_list("pk", flat=True)][::3]
     Scorecard.objects.filter(pk__in=drafts).update(submitted_at=None)
+    analyze()
 
 
 def child(args):
