@@ -1,8 +1,15 @@
-"""One-time form tokens: a create form carries a hidden key issued when it is rendered,
-so a double click or a resent page creates one thing.
+"""One-time form tokens: a create form (and every bulk action) carries a hidden key
+issued when it is rendered, so a double click or a resent page does the work once.
 
 ``submit_once`` runs the work under a row lock on the key (PostgreSQL serialises two
-simultaneous posts), records the redirect it answered and sends a repeated post there.
+simultaneous posts), records the redirect it answered and sends a repeated post there;
+a form whose answer is a page (a bulk action's report) records what the page reported
+and shows it again.
+
+A post without any key is the post of a page rendered before keys existed (left open in
+a browser during an upgrade): it is done as before, once per post, so that nobody loses
+what they typed; a post with a key is one-time. Every form goes through ``submit_once``,
+so the rule is the same for all of them.
 """
 
 import time
@@ -47,10 +54,23 @@ def _key(raw, user):
     return key
 
 
-def submit_once(request, work, refuse):
+def remember(response, result):
+    """Mark a page answered by ``work()`` as the report of work done: ``result`` (JSON)
+    is what ``replay`` needs to show it again when the same form is posted twice."""
+    response.form_result = result
+    return response
+
+
+def submit_once(request, work, refuse, replay=None):
     """``work()`` returns the response of a first post; ``refuse(message)`` re-renders the
     form (keeping what was typed) when the key is forged, expired or another user's.
-    A page rendered before keys existed carries none: its post is done normally.
+    A page rendered before keys existed carries none: its post is done normally
+    (backward compatibility; see the module's docstring).
+
+    A repeated post is sent to the redirect the first one answered; when the first one
+    answered a page marked by ``remember``, ``replay(result)`` shows that page again
+    (with the « already sent » message) and nothing is done twice. A first post refused
+    (form errors, nothing done) records nothing: the same key may be sent again.
 
     The key's row is inserted first, in the transaction of the work: a simultaneous
     second post with the same key waits on the unique index until the first commits,
@@ -71,8 +91,14 @@ def submit_once(request, work, refuse):
             if token.result_url:
                 messages.info(request, _("This form was already sent."))
                 return redirect(token.result_url)
+            if replay is not None and token.result is not None:
+                messages.info(request, _("This form was already sent."))
+                return replay(token.result)
         response = work()
         if response.status_code in (301, 302, 303):
             token.result_url = response["Location"][:500]
             token.save(update_fields=["result_url"])
+        elif getattr(response, "form_result", None) is not None:
+            token.result = response.form_result
+            token.save(update_fields=["result"])
         return response

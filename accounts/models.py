@@ -164,6 +164,8 @@ class FormToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     result_url = models.CharField(max_length=500, blank=True)
+    # What a form whose answer is a page (a bulk action's report) did, to show again.
+    result = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("form token")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts import form_tokens
 from calls.models import Application, Call
 from calls.selectors import dossier_for
 from reviews import bulk_services
@@ -128,6 +129,15 @@ def _requests_from_post(post, ids):
 @require_POST
 def outbox_send(request, pk):
     """Send the held decision emails of one dossier: notify its decision."""
+    # One-time, like every bulk action (a page without a key posts as before).
+    return form_tokens.submit_once(
+        request,
+        lambda: _send_one(request, pk),
+        lambda message: _outbox_page(request, error=message, status=400),
+    )
+
+
+def _send_one(request, pk):
     outcome = bulk_services.notify_dossiers(_requests_from_post(request.POST, [pk]), request.user)[
         0
     ]
@@ -148,7 +158,19 @@ def outbox_send(request, pk):
 @require_POST
 def outbox_send_all(request):
     """Notify every dossier listed on the page (of the filtered call only, when the page
-    is filtered), each in its own transaction."""
+    is filtered), each in its own transaction. One-time: a double click notifies once
+    and the second answer shows the first report (a page without a key posts as before)."""
+    return form_tokens.submit_once(
+        request,
+        lambda: _send_all(request),
+        lambda message: _outbox_page(request, error=message, status=400),
+        lambda result: _outbox_page(
+            request, report=bulk_services.report_from_data(result.get("report") or [])
+        ),
+    )
+
+
+def _send_all(request):
     ids = posted_ids(request.POST.getlist("dossier"))
     call = _filtered_call(request)
     if call is not None:
@@ -170,7 +192,9 @@ def outbox_send_all(request):
             )
             % {"count": done},
         )
-    return _outbox_page(request, report=report)
+    return form_tokens.remember(
+        _outbox_page(request, report=report), {"report": bulk_services.report_data(report)}
+    )
 
 
 def _email_for_admin(pk) -> OutboundEmail:
@@ -305,10 +329,20 @@ def outbox_resend(request, pk):
 @administrators_only
 @require_POST
 def outbox_resend_all(request):
-    """Send every failed email again, once confirmed."""
+    """Send every failed email again, once confirmed. One-time: a double click starts
+    one new round of attempts (a page without a key posts as before)."""
     form = ResendAllForm(request.POST)
     if not form.is_valid():
         return _outbox_page(request, resend_all_form=form, status=400)
+
+    def refuse(message):
+        form.add_error(None, message)
+        return _outbox_page(request, resend_all_form=form, status=400)
+
+    return form_tokens.submit_once(request, lambda: _resend_all(request), refuse)
+
+
+def _resend_all(request):
     count = services.resend_failed(request.user)
     if count:
         messages.success(

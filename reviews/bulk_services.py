@@ -41,6 +41,7 @@ class DossierOutcome:
     dossier: object = None
     log: object = None
     decision: object = None  # filled in by the pages that show it
+    unsent: dict | None = None  # what was typed for it, when it changed meanwhile
 
 
 def perform_each(requests, transition: str, actor) -> list[DossierOutcome]:
@@ -116,6 +117,44 @@ def perform_each(requests, transition: str, actor) -> list[DossierOutcome]:
             outcomes.append(
                 DossierOutcome(dossier.pk, dossier.reference, True, dossier=dossier, log=log)
             )
+    return outcomes
+
+
+def report_data(report) -> list[dict]:
+    """A bulk action's report as JSON, kept with the form's one-time key
+    (``accounts.form_tokens``) to be shown again when the same form is posted twice."""
+    return [
+        {
+            "pk": outcome.pk,
+            "reference": outcome.reference,
+            "done": outcome.done,
+            "message": str(outcome.message),
+            "field": getattr(outcome, "field", None),
+            "code": outcome.code,
+        }
+        for outcome in report
+    ]
+
+
+def report_from_data(data) -> list[DossierOutcome]:
+    """The report of ``report_data`` again, with each dossier as it is now."""
+    outcomes = [
+        DossierOutcome(
+            int(item["pk"]),
+            str(item.get("reference", "")),
+            bool(item.get("done")),
+            str(item.get("message", "")),
+            field=item.get("field"),
+            code=str(item.get("code", "")),
+        )
+        for item in data
+        if isinstance(item, dict) and str(item.get("pk", "")).isdigit()
+    ]
+    dossiers = Application.objects.select_related("call", "organization").in_bulk(
+        [outcome.pk for outcome in outcomes]
+    )
+    for outcome in outcomes:
+        outcome.dossier = dossiers.get(outcome.pk)
     return outcomes
 
 

@@ -10,16 +10,19 @@ emails wait in the outbox (``notifications``) until the decision is notified.
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from accounts import form_tokens
 from calls.models import Application, Call
 from notifications import services as outbox
 from notifications.models import OutboundEmail
 from notifications.views import administrators_only
-from workflows.http import posted_ids
+from workflows.http import dossier_changed, posted_ids, unsent
 from workflows.states import DECIDED_STATES
 from workflows.states import DossierState as S
 
@@ -139,6 +142,33 @@ def _decide(request, call):
         )
         for pk in ids
     ]
+    return report, None, None
+
+
+class _TypedDecision(forms.Form):
+    """What was typed on one row of the page, read back by ``workflows.http.unsent``."""
+
+    amount = forms.CharField(label=_lazy("Granted amount (EUR)"), required=False)
+    prize = forms.ChoiceField(
+        label=_lazy("Distinction"),
+        required=False,
+        choices=[
+            ("highlighted", _lazy("Highlighted action")),
+            ("special", _lazy("Highlighted action and special prize")),
+        ],
+    )
+    reason = forms.CharField(label=_lazy("Motivation (selection)"), required=False)
+
+    def __init__(self, *args, prize_call=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not prize_call:
+            del self.fields["prize"]
+
+
+def _explained(report, post, call):
+    """Each report row with its current decision; a dossier someone else acted on
+    meanwhile gets what was typed for it and what changed (``templates/_unsent.html``):
+    the other rows went through, its input is not lost."""
     decisions = {
         decision.application_id: decision
         for decision in Decision.objects.filter(
@@ -147,27 +177,73 @@ def _decide(request, call):
     }
     for outcome in report:
         outcome.decision = decisions.get(outcome.pk)
-    return report, None, None
+        dossier = outcome.dossier
+        if outcome.done or dossier is None:
+            continue
+        still_open = dossier.state == S.AWAITING_DECISION
+        if outcome.code != "stale" and still_open:
+            continue  # refused for what was typed: the row says why, in the table
+        typed = _TypedDecision(
+            {
+                "amount": post.get(f"amount-{dossier.pk}", ""),
+                "prize": post.get(f"prize-{dossier.pk}", "") if call.is_prize else "",
+                "reason": post.get(f"reason-{dossier.pk}", ""),
+            },
+            prize_call=call.is_prize,
+        )
+        outcome.unsent = unsent(
+            typed,
+            changed=dossier_changed(dossier),
+            resendable=still_open,
+            why=_(
+                "This dossier is no longer awaiting a decision: what you typed for it cannot "
+                "be recorded. Open the dossier to see what was decided."
+            ),
+        )
+        outcome.unsent.update(
+            id=f"unsent-{dossier.pk}",
+            title=_("Your input on %(reference)s was not saved") % {"reference": dossier.reference},
+        )
 
 
 @administrators_only
 def staff_decisions(request):
     calls = list(_calls())
-    source = request.POST if request.method == "POST" else request.GET
-    call = _chosen_call(calls, source.get("call"))
-    report = error = error_field = None
-    status = 200
-    if request.method == "POST":
-        if call is None:
-            error, status = _("Choose the call whose dossiers you decide."), 400
-        else:
-            report, error, error_field = _decide(request, call)
-            if error:
-                status = 400
+    if request.method != "POST":
+        return _decisions_page(request, calls, _chosen_call(calls, request.GET.get("call")))
+    call = _chosen_call(calls, request.POST.get("call"))
+    if call is None:
+        error = _("Choose the call whose dossiers you decide.")
+        return _decisions_page(request, calls, None, error=error, status=400)
+
+    def work():
+        report, error, error_field = _decide(request, call)
+        if error:
+            return _decisions_page(
+                request, calls, call, error=error, error_field=error_field, status=400
+            )
+        page = _decisions_page(request, calls, call, report=report)
+        return form_tokens.remember(page, {"report": bulk_services.report_data(report)})
+
+    def refuse(message):
+        return _decisions_page(request, calls, call, error=message, status=400)
+
+    def replay(result):
+        report = bulk_services.report_from_data(result.get("report") or [])
+        return _decisions_page(request, calls, call, report=report)
+
+    # One-time: a double click decides once and the second answer shows the first
+    # report; a page rendered before keys existed posts as before.
+    return form_tokens.submit_once(request, work, refuse, replay)
+
+
+def _decisions_page(request, calls, call, *, report=None, error=None, error_field=None, status=200):
     context = {"calls": calls, "call": call, "report": report, "error": error}
     if call is not None:
-        refused = {o.pk: o.message for o in report or () if not o.done}
         keep_typed = request.method == "POST"
+        if report:
+            _explained(report, request.POST, call)
+        refused = {o.pk: o.message for o in report or () if not o.done}
         page, rows = _rows(
             call, request.POST if keep_typed else None, refused, request.GET.get("page")
         )

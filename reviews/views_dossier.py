@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import form_tokens
 from calls import selectors as dossier_selectors
 from calls import services as dossier_services
 from calls import uploads
@@ -308,13 +309,25 @@ def staff_dossier_message(request, pk):
     form = MessageForm(request.POST, request.FILES, allow_internal=True)
     if not form.is_valid():
         return _page(request, dossier, message_form=form, status=400)
+
+    def refuse(message):
+        form.add_error(None, message)
+        return _page(request, dossier, message_form=form, status=400)
+
+    # One-time: a double click adds one note (a page without a key posts as before).
+    return form_tokens.submit_once(
+        request, lambda: _post_staff_message(request, dossier, form), refuse
+    )
+
+
+def _post_staff_message(request, dossier, form):
     internal = form.cleaned_data.get("internal", False)
     extra = {}
     if form.cleaned_data.get("attachment"):
         extra["attachment"] = form.cleaned_data["attachment"]
     try:
         dossier_services.post_message(
-            dossier, user, form.cleaned_data["body"], internal=internal, **extra
+            dossier, request.user, form.cleaned_data["body"], internal=internal, **extra
         )
     except TransitionError as error:
         if error.field in form.fields:
@@ -326,7 +339,7 @@ def staff_dossier_message(request, pk):
         if internal
         else _("Your message was sent to the applicant."),
     )
-    return redirect("staff_dossier_detail", pk=pk)
+    return redirect("staff_dossier_detail", pk=dossier.pk)
 
 
 # Eligibility.

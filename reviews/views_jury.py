@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import form_tokens
 from accounts.models import User
 from calls import selectors as dossier_selectors
 from calls.models import Call
@@ -23,7 +24,7 @@ from workflows.http import posted_ids
 
 from . import assignment, exports, jury_notifications, jury_selectors, services
 from .forms_jury import BulkAssignmentForm, JurySettingsForm
-from .models import Jury, Scorecard
+from .models import JurorAssignment, Jury, Scorecard
 from .selectors import score_summary
 from .views_dossier import _page, staff_dossier
 
@@ -394,8 +395,14 @@ def jury_assign(request, pk):
         if not pairs:
             form.add_error(None, _("No assignment was ticked: nothing was saved."))
         else:
-            report = assignment.assign_in_bulk(call, pairs, user)
-            return render(request, "staff/jury_assigned.html", {"call": call, "report": report})
+            # One-time: a double click assigns once and the second answer shows the
+            # first report (a page without a key posts as before).
+            return form_tokens.submit_once(
+                request,
+                lambda: _assign(request, call, pairs),
+                lambda message: _refuse_assignment(request, context, form, message),
+                lambda result: _assigned_page(request, call, _report_from(result)),
+            )
     try:
         plan, data = assignment.call_plan(call, k, seed)
     except TransitionError as error:
@@ -403,6 +410,35 @@ def jury_assign(request, pk):
         return render(request, "staff/jury_assign.html", context, status=400)
     context["preview"] = _preview(plan, data)
     return render(request, "staff/jury_assign.html", context, status=400 if form.errors else 200)
+
+
+def _assign(request, call, pairs):
+    report = assignment.assign_in_bulk(call, pairs, request.user)
+    result = {
+        "created": [created.pk for created in report.created],
+        "refused": [[str(part) for part in row] for row in report.refused],
+        "emails": report.emails,
+    }
+    return form_tokens.remember(_assigned_page(request, call, report), result)
+
+
+def _report_from(result) -> assignment.BulkAssignmentReport:
+    """The report of a confirmation, as ``_assign`` kept it with the form's key."""
+    created = posted_ids(result.get("created") or [])
+    return assignment.BulkAssignmentReport(
+        created=list(JurorAssignment.objects.filter(pk__in=created)),
+        refused=[tuple(row) for row in result.get("refused") or [] if len(row) == 3],
+        emails=int(result.get("emails") or 0),
+    )
+
+
+def _assigned_page(request, call, report):
+    return render(request, "staff/jury_assigned.html", {"call": call, "report": report})
+
+
+def _refuse_assignment(request, context, form, message):
+    form.add_error(None, message)
+    return render(request, "staff/jury_assign.html", context, status=400)
 
 
 def _preview(plan, data) -> dict:

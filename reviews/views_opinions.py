@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts import form_tokens
 from calls import selectors as dossier_selectors
 from calls.models import Application, Call
 from workflows import rules
@@ -19,8 +20,8 @@ from workflows.exceptions import TransitionError, TransitionNotPermitted
 from workflows.http import dossier_changed, posted_ids, unsent
 from workflows.states import DossierState as S
 
+from . import bulk_services, services
 from . import dossier_selectors as selectors
-from . import services
 from .forms import ConsultationForm, OpinionForm
 from .models import GovernanceBody
 
@@ -39,7 +40,8 @@ def _consultable_calls():
 def staff_consultations(request):
     """Administrators: consult the governance bodies on the checked eligible dossiers
     of a call, with one due date; each dossier goes through on its own and a refused
-    one is reported by reference."""
+    one is reported by reference. One-time: a double click consults once and the second
+    answer shows the first report (a page without a key posts as before)."""
     user = request.user
     if not rules.is_administrator(user):
         raise Http404
@@ -48,44 +50,79 @@ def staff_consultations(request):
     call = next((c for c in calls if str(c.pk) == str(raw_call)), None)
     if call is None and len(calls) == 1:
         call = calls[0]
-    report, error, status = None, None, 200
     form = ConsultationForm(request.POST if request.method == "POST" else None)
-    checked = set()
-    if request.method == "POST":
-        ids = posted_ids(request.POST.getlist("dossier"))
-        checked = set(ids)
-        if not ids:
-            error, status = _("Check at least one dossier."), 400
-        elif not form.is_valid():
-            error, status = form.errors["due_at"][0], 400
-        else:
-            in_call = set(
-                Application.objects.filter(call=call, pk__in=ids).values_list("pk", flat=True)
-            )
-            requests = [(pk, request.POST.get(f"state-{pk}", "")) for pk in ids if pk in in_call]
-            outcomes = {
-                outcome.pk: outcome
-                for outcome in services.open_consultations(
-                    requests, user, form.cleaned_data["due_at"]
-                )
-            }
-            report = [
-                outcomes.get(pk)
-                or services.Outcome(
-                    pk, "", False, _("This dossier is not part of this call."), "not_found"
-                )
-                for pk in ids
-            ]
-            done = sum(1 for outcome in report if outcome.done)
-            if done:
-                messages.success(
-                    request,
-                    _("%(done)s of %(total)s dossiers sent to the governance bodies.")
-                    % {"done": done, "total": len(report)},
-                )
-            checked = {outcome.pk for outcome in report if not outcome.done}
-            if done != len(report):
-                status = 400
+    if request.method != "POST":
+        return _consultations_page(request, calls, call, form)
+
+    def refuse(message):
+        return _consultations_page(
+            request, calls, call, form, checked=_checked(request), error=message, status=400
+        )
+
+    def replay(result):
+        report = bulk_services.report_from_data(result.get("report") or [])
+        return _consultations_page(
+            request, calls, call, form, report=report, checked=_still_checked(report)
+        )
+
+    return form_tokens.submit_once(
+        request, lambda: _consult(request, calls, call, form), refuse, replay
+    )
+
+
+def _checked(request) -> set:
+    return set(posted_ids(request.POST.getlist("dossier")))
+
+
+def _still_checked(report) -> set:
+    return {outcome.pk for outcome in report if not outcome.done}
+
+
+def _consult(request, calls, call, form):
+    ids = posted_ids(request.POST.getlist("dossier"))
+    if not ids:
+        error = _("Check at least one dossier.")
+        return _consultations_page(request, calls, call, form, error=error, status=400)
+    if not form.is_valid():
+        error = form.errors["due_at"][0]
+        return _consultations_page(
+            request, calls, call, form, checked=set(ids), error=error, status=400
+        )
+    in_call = set(Application.objects.filter(call=call, pk__in=ids).values_list("pk", flat=True))
+    requests = [(pk, request.POST.get(f"state-{pk}", "")) for pk in ids if pk in in_call]
+    outcomes = {
+        outcome.pk: outcome
+        for outcome in services.open_consultations(
+            requests, request.user, form.cleaned_data["due_at"]
+        )
+    }
+    report = [
+        outcomes.get(pk)
+        or services.Outcome(pk, "", False, _("This dossier is not part of this call."), "not_found")
+        for pk in ids
+    ]
+    done = sum(1 for outcome in report if outcome.done)
+    if done:
+        messages.success(
+            request,
+            _("%(done)s of %(total)s dossiers sent to the governance bodies.")
+            % {"done": done, "total": len(report)},
+        )
+    page = _consultations_page(
+        request,
+        calls,
+        call,
+        form,
+        report=report,
+        checked=_still_checked(report),
+        status=200 if done == len(report) else 400,
+    )
+    return form_tokens.remember(page, {"report": bulk_services.report_data(report)})
+
+
+def _consultations_page(
+    request, calls, call, form, *, report=None, checked=(), error=None, status=200
+):
     dossiers = []
     if call is not None:
         dossiers = list(
@@ -97,7 +134,7 @@ def staff_consultations(request):
         "calls": calls,
         "call": call,
         "dossiers": dossiers,
-        "checked": checked,
+        "checked": set(checked),
         "form": form,
         "report": report,
         "error": error,

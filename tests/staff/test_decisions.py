@@ -372,3 +372,25 @@ def test_the_page_warns_when_a_reopening_cancelled_decision_emails(admin_client,
     assert "Erreur sur le montant." in warning
     assert dossier.pk in shown_rows(admin_client, world.call)
     assert OutboundEmail.objects.get(application=dossier, event="select").status == "cancelled"
+
+
+def test_a_dossier_decided_meanwhile_keeps_what_was_typed_for_it(admin_client, world):
+    stale, other = world.dossier(S.AWAITING_DECISION), world.dossier(S.AWAITING_DECISION)
+    shown = shown_rows(admin_client, world.call)
+    perform(stale, "decline", world.administrator, reason="Hors du périmètre de l'appel.")
+
+    response = decide(
+        admin_client,
+        world.call,
+        "select",
+        {
+            stale: {"amount": "7300", "reason": "Projet exemplaire du quartier"},
+            other: {"amount": "7000"},
+        },
+        shown=shown,
+    )
+
+    kept = page(response).text(f"unsent-{stale.pk}")
+    assert "7300" in kept and "Projet exemplaire du quartier" in kept
+    assert "changed meanwhile and is now" in kept and "Not selected" in kept
+    assert state_of(other) == S.SELECTED  # the valid row went through

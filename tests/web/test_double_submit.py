@@ -131,9 +131,7 @@ def test_showing_a_form_writes_nothing_and_used_keys_are_cleaned(world):
     url = reverse("org_create")
     client.post(url, {**ORGANIZATION, "form_token": token_of(client.get(url))})
     FormToken.objects.update(created_at=timezone.now() - timedelta(days=10))
-    client.post(
-        url, {**ORGANIZATION, "name": "Deuxième", "form_token": token_of(client.get(url))}
-    )
+    client.post(url, {**ORGANIZATION, "name": "Deuxième", "form_token": token_of(client.get(url))})
     assert FormToken.objects.count() == 1
 
 
@@ -166,3 +164,89 @@ def test_two_simultaneous_posts_create_one_organisation(world):
             thread.join(timeout=60)
         assert statuses == [302, 302]
         assert Organization.objects.filter(name=name).count() == 1
+
+
+def test_staff_note_posted_once(world):
+    dossier = world.dossier("submitted")
+    client = login(world.instructor)
+    post_twice(
+        client,
+        reverse("staff_dossier_detail", args=[dossier.pk]),
+        reverse("staff_dossier_message", args=[dossier.pk]),
+        {"body": "Association connue du CCAS", "internal": "on"},
+    )
+    assert Message.objects.filter(body="Association connue du CCAS").count() == 1
+
+
+def test_a_forged_key_on_the_staff_note_shows_why_above_the_form(world):
+    dossier = world.dossier("submitted")
+    client = login(world.instructor)
+    response = client.post(
+        reverse("staff_dossier_message", args=[dossier.pk]),
+        {"body": "Note gardée", "internal": "on", "form_token": "forged"},
+    )
+    assert response.status_code == 400
+    summary = re.search(r'id="message-error">(.*?)</div>', response.content.decode(), re.S)
+    assert summary and EXPIRED in summary.group(1)
+    assert "Note gardée" in response.content.decode()
+    assert not Message.objects.filter(body="Note gardée").exists()
+
+
+def test_a_page_without_key_posts_as_before_and_a_keyed_one_is_one_time(world):
+    """A page rendered before keys existed has no key field: each of its posts is done
+    (nothing typed is lost); the same form with a key is done once."""
+    dossier = world.dossier("submitted")
+    client = login(world.instructor)
+    url = reverse("staff_dossier_message", args=[dossier.pk])
+    for _round in range(2):
+        assert client.post(url, {"body": "Ancienne page", "internal": "on"}).status_code == 302
+    assert Message.objects.filter(body="Ancienne page").count() == 2
+    key = token_of(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
+    for _round in range(2):
+        client.post(url, {"body": "Nouvelle page", "internal": "on", "form_token": key})
+    assert Message.objects.filter(body="Nouvelle page").count() == 1
+
+
+def test_bulk_decisions_done_once_and_the_second_answer_shows_the_first_report(world):
+    from reviews.models import Decision
+
+    first_dossier, second_dossier = (world.dossier("awaiting_decision") for _ in range(2))
+    client = login(world.administrator)
+    url = reverse("staff_decisions")
+    key = token_of(client.get(url, {"call": world.call.pk}))
+    data = {"call": world.call.pk, "action": "select", "form_token": key}
+    data["dossier"] = [first_dossier.pk, second_dossier.pk]
+    for dossier in (first_dossier, second_dossier):
+        data[f"state-{dossier.pk}"] = "awaiting_decision"
+        data[f"amount-{dossier.pk}"] = "5000"
+    first = client.post(url, data)
+    assert first.status_code == 200
+    second = client.post(url, data)
+    page = second.content.decode()
+    assert ALREADY_SENT in page
+    for dossier in (first_dossier, second_dossier):
+        report_row = re.search(rf'id="outcome-{dossier.pk}">(.*?)</tr>', page, re.S).group(1)
+        assert "Effectué" in report_row and "5\xa0000,00 €" in report_row
+        assert Decision.objects.filter(application=dossier).count() == 1
+
+
+def test_bulk_notification_done_once(world):
+    from notifications.models import OutboundEmail
+    from workflows.services import perform
+
+    dossier = world.dossier("awaiting_decision")
+    perform(dossier, "select", world.administrator, amount="5000", reason="Projet solide")
+    client = login(world.administrator)
+    url = reverse("outbox_list")
+    page = client.get(url).content.decode()
+    key = re.search(r'id="send-all">.*?name="form_token" value="([^"]+)"', page, re.S).group(1)
+    data = {"dossier": [dossier.pk], f"state-{dossier.pk}": "selected", "form_token": key}
+    assert client.post(reverse("outbox_send_all"), data).status_code == 200
+    second = client.post(reverse("outbox_send_all"), data)
+    assert second.status_code == 200
+    page = second.content.decode()
+    assert ALREADY_SENT in page
+    assert "Effectué" in re.search(rf'id="outcome-{dossier.pk}">(.*?)</tr>', page, re.S).group(1)
+    dossier.refresh_from_db()
+    assert dossier.state == "notified"
+    assert OutboundEmail.objects.filter(application=dossier).count() >= 1
