@@ -14,7 +14,6 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
 from calls.models import Application, ApplicationUserObjectPermission
 from workflows import rules
 from workflows.exceptions import InvalidTransitionData, TransitionNotPermitted
@@ -22,7 +21,7 @@ from workflows.models import AuditEvent
 from workflows.states import DossierState as S
 
 from .jury_notifications import notify_assigned
-from .models import ConflictOfInterest, JurorAssignment
+from .models import JurorAssignment
 
 BATCH_SIZE = 1000
 
@@ -134,12 +133,8 @@ class CallData:
 
 
 def jury_members(call) -> list:
-    """The active members of the call's jury who are in the jurors group."""
-    return list(
-        User.objects.filter(juries__call=call, is_active=True, groups__name=rules.JURORS)
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
+    """The people who may act as jurors of the call (``rules.jury_members``), by name."""
+    return list(rules.jury_members(call).order_by("last_name", "first_name", "email"))
 
 
 def call_data(call) -> CallData:
@@ -152,20 +147,8 @@ def call_data(call) -> CallData:
         .order_by("reference")
     }
     jurors = {juror.pk: juror for juror in jury_members(call)}
-    conflicts = set(
-        ConflictOfInterest.objects.filter(application__in=dossiers, juror__in=jurors).values_list(
-            "application_id", "juror_id"
-        )
-    )
-    # A member of the applicant organisation is in conflict by right.
-    orgs_of = {}
-    for user_id, organization_id in Membership.objects.filter(user__in=jurors).values_list(
-        "user_id", "organization_id"
-    ):
-        orgs_of.setdefault(organization_id, set()).add(user_id)
-    for dossier in dossiers.values():
-        for juror in orgs_of.get(dossier.organization_id, ()):
-            conflicts.add((dossier.pk, juror))
+    # Member of the applicant organisation, declared interest, declared conflict.
+    conflicts = rules.conflicted_pairs(dossiers.values(), jurors)
     existing = {}
     for dossier_id, juror_id in JurorAssignment.objects.filter(
         application__in=dossiers

@@ -220,14 +220,14 @@ def jury_panel(dossier, user):
         )
     )
     taken = {a.juror_id for a in assigned} | {c.juror_id for c in conflicts}
-    # Members of the dossier's organisation are in conflict: never offered.
-    candidates = [
+    members = [
         juror
-        for juror in jury.members.filter(groups__name=rules.JURORS, is_active=True)
-        .exclude(memberships__organization_id=dossier.organization_id)
-        .order_by("last_name", "first_name", "email")
+        for juror in rules.jury_members(dossier.call).order_by("last_name", "first_name", "email")
         if juror.pk not in taken
     ]
+    # A juror in conflict of interest on the dossier is never offered.
+    conflicted = {juror for _dossier, juror in rules.conflicted_pairs([dossier], members)}
+    candidates = [juror for juror in members if juror.pk not in conflicted]
     excluded = list(
         Scorecard.objects.filter(application=dossier, excluded_at__isnull=False)
         .select_related("juror")
@@ -235,7 +235,10 @@ def jury_panel(dossier, user):
     )
     return {
         "excluded": excluded,
-        "assigned": [{"juror": a.juror, "submitted": a.juror_id in submitted} for a in assigned],
+        "assigned": [
+            {"juror": a.juror, "submitted": a.juror_id in submitted, "confirmed": a.confirmed_at}
+            for a in assigned
+        ],
         "conflicts": conflicts,
         "candidates": candidates,
         "open": dossier.state in rules.JUROR_ASSIGNMENT_STATES,

@@ -6,6 +6,7 @@ are aggregated in SQL and the rows are paginated."""
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,11 @@ def _queue_querysets(user):
     to_score = (
         base.filter(Exists(assigned), state__in=rules.JUROR_ASSIGNMENT_STATES)
         .exclude(Exists(submitted))
-        .annotate(has_draft=Exists(draft))
+        .annotate(
+            has_draft=Exists(draft),
+            # Until confirmed, the juror sees only the title and organisation.
+            confirmed=Exists(assigned.filter(confirmed_at__isnull=False)),
+        )
     )
     done = base.filter(
         Exists(
@@ -252,3 +257,18 @@ def conflict_headers():
         _("Reason"),
         _("Scorecard excluded"),
     ]
+
+
+def assigned_dossier(user, pk) -> Application:
+    """A dossier assigned to the juror ``user`` (``rules.is_juror_of``), whether or not
+    they confirmed having no conflict of interest on it; 404 otherwise. Until they
+    confirm, its pages show them only its title and organisation."""
+    dossier = (
+        Application.objects.select_related("call", "organization")
+        .prefetch_related("objectives", "attachments")
+        .filter(pk=pk)
+        .first()
+    )
+    if dossier is None or not rules.is_juror_of(user, dossier):
+        raise Http404
+    return dossier

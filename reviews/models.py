@@ -142,6 +142,11 @@ class JurorAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="juror_assignments"
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
+    # Until the juror confirms they have no conflict of interest on the dossier (or
+    # declares one), they see only its title and organisation, and cannot score it.
+    confirmed_at = models.DateTimeField(
+        _("no conflict of interest confirmed at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("juror assignment")
@@ -175,6 +180,49 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self):
         return f"{self.application.reference} — {self.juror}"
+
+
+class DeclaredInterest(models.Model):
+    """A link a person declares with an organisation (member, board member, employee,
+    family link...). A juror with a declared interest in the organisation of a dossier
+    is in conflict of interest on it: never assigned, never offered (see
+    ``workflows.rules.conflicted_pairs``)."""
+
+    class Nature(models.TextChoices):
+        MEMBER = "member", _("Member")
+        BOARD = "board", _("Board member")
+        EMPLOYEE = "employee", _("Employee")
+        FAMILY = "family", _("Family link")
+        OTHER = "other", _("Other link")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="declared_interests",
+        verbose_name=_("person"),
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="declared_interests",
+        verbose_name=_("organisation"),
+    )
+    nature = models.CharField(_("nature of the link"), max_length=20, choices=Nature.choices)
+    details = models.CharField(_("details"), max_length=300, blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declared interest")
+        verbose_name_plural = _("declared interests")
+        ordering = ["organization__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="one_declared_interest_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organization} ({self.get_nature_display()})"
 
 
 class ScorecardQuerySet(models.QuerySet):

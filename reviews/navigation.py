@@ -60,6 +60,7 @@ def _staff_links(user) -> list[Link]:
         links.append(Link(_("Opinions to give"), reverse("staff_opinion_queue")))
     if rules.JURORS in user_roles:
         links.append(Link(_("Dossiers to score"), reverse("staff_jury_queue")))
+    links.append(Link(_("My declared interests"), reverse("staff_interests")))
     return links
 
 

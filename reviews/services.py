@@ -36,6 +36,7 @@ from .dossier_selectors import unanswered_bodies
 from .jury_notifications import notify_assigned
 from .models import (
     ConflictOfInterest,
+    DeclaredInterest,
     GovernanceBody,
     JurorAssignment,
     Jury,
@@ -55,12 +56,27 @@ def _lock(dossier) -> Application:
     )
 
 
-def _is_juror_of_call(user, call) -> bool:
-    return (
-        bool(user and user.is_authenticated and user.is_active)
-        and rules.JURORS in rules.roles(user)
-        and Jury.objects.filter(call=call, members=user).exists()
-    )
+def _name(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def _conflict_message(juror, dossier) -> str:
+    """Why ``juror``, in conflict of interest on ``dossier``, cannot be assigned to it."""
+    if dossier.organization_id in rules.organization_ids(juror):
+        message = _(
+            "%(name)s is a member of the organisation of this dossier (conflict of "
+            "interest) and cannot be assigned to it."
+        )
+    elif DeclaredInterest.objects.filter(user=juror, organization=dossier.organization_id).exists():
+        message = _(
+            "%(name)s declared an interest in the organisation of this dossier (conflict "
+            "of interest) and cannot be assigned to it."
+        )
+    else:
+        message = _(
+            "%(name)s declared a conflict of interest on this dossier and cannot be assigned to it."
+        )
+    return message % {"name": _name(juror)}
 
 
 @transaction.atomic
@@ -68,9 +84,11 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
     """Assign ``juror`` to score ``dossier``, on behalf of the administrator ``by``.
 
     The juror must belong to the jurors group and to the jury of the dossier's call,
-    and must not have declared a conflict of interest on the dossier. Grants the
-    object permission ``calls.score_application`` (direct-FK guardian table), which
-    lets the juror see and score the dossier. Assigning twice changes nothing."""
+    and must not be in conflict of interest on the dossier (``rules.conflicted_pairs``:
+    member of its organisation, declared interest in it, declared conflict). Grants the
+    object permission ``calls.score_application`` (direct-FK guardian table); the juror
+    sees and scores the dossier once they confirmed having no conflict of interest on it
+    (``confirm_no_conflict``). Assigning twice changes nothing."""
     if not rules.is_administrator(by):
         raise TransitionNotPermitted(_("Only administrators assign jurors to dossiers."))
     locked = _lock(dossier)
@@ -78,30 +96,13 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
         raise InvalidSourceState(
             _("Jurors can only be assigned to a dossier under review, before its jury closes.")
         )
-    if not _is_juror_of_call(juror, locked.call):
+    if not rules.is_juror_of_call(juror, locked.call):
         raise InvalidTransitionData(
-            _("%(name)s is not a member of the jury of this call.")
-            % {"name": juror.get_full_name() or juror.email},
+            _("%(name)s is not a member of the jury of this call.") % {"name": _name(juror)},
             field="juror",
         )
-    if locked.organization_id in rules.organization_ids(juror):
-        raise InvalidTransitionData(
-            _(
-                "%(name)s is a member of the organisation of this dossier (conflict of "
-                "interest) and cannot be assigned to it."
-            )
-            % {"name": juror.get_full_name() or juror.email},
-            field="juror",
-        )
-    if ConflictOfInterest.objects.filter(application=locked, juror=juror).exists():
-        raise InvalidTransitionData(
-            _(
-                "%(name)s declared a conflict of interest on this dossier and cannot be "
-                "assigned to it."
-            )
-            % {"name": juror.get_full_name() or juror.email},
-            field="juror",
-        )
+    if rules.is_conflicted(juror, locked):
+        raise InvalidTransitionData(_conflict_message(juror, locked), field="juror")
     assignment, created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
     assign_perm(SCORE_PERMISSION, juror, locked)
     if created:
@@ -128,10 +129,6 @@ def update_jury_settings(jury, by, *, scoring_deadline, score_visibility, show_j
 
 # A conflict of interest can be declared by the juror until the jury closes.
 CONFLICT_STATES = rules.JUROR_ASSIGNMENT_STATES
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.email
 
 
 @transaction.atomic
@@ -164,7 +161,7 @@ def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInteres
             ),
             field="reason",
         )
-    if not _is_juror_of_call(juror, locked.call):
+    if not rules.is_juror_of_call(juror, locked.call):
         raise TransitionNotPermitted(
             _("Only a member of the jury of this call can declare a conflict of interest.")
         )
@@ -207,6 +204,115 @@ def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInteres
             data={"scorecard": scorecard.pk, "submitted": scorecard.submitted_at is not None},
         )
     return conflict
+
+
+@transaction.atomic
+def confirm_no_conflict(dossier, juror) -> JurorAssignment:
+    """``juror`` confirms they have no conflict of interest on ``dossier``, assigned to
+    them: they may then read its content and score it. Logged in the audit trail.
+    Refused when they are not (or no longer) its juror, and after its jury closed;
+    confirming twice changes nothing."""
+    locked = _lock(dossier)
+    if not rules.is_juror_of(juror, locked):
+        raise TransitionNotPermitted(_("You are not a juror of this dossier."))
+    assignment = (
+        JurorAssignment.objects.select_for_update().filter(application=locked, juror=juror).first()
+    )
+    if assignment is None:
+        raise TransitionNotPermitted(_("You are not a juror of this dossier."))
+    if assignment.confirmed_at is not None:
+        return assignment
+    if locked.state not in CONFLICT_STATES:
+        raise InvalidSourceState(
+            _("The jury on this dossier is closed: there is nothing left to confirm.")
+        )
+    assignment.confirmed_at = timezone.now()
+    assignment.save(update_fields=["confirmed_at"])
+    record_event("jury.no_conflict_confirmed", actor=juror, application=locked, subject_user=juror)
+    return assignment
+
+
+@transaction.atomic
+def declare_interest(user, organization, nature, details="") -> DeclaredInterest:
+    """``user`` (a staff member) declares a link with ``organization``: they will never
+    be offered nor assigned as a juror on its dossiers (``rules.conflicted_pairs``).
+    On the dossiers of that organisation they are already assigned to and whose jury
+    is still open, a conflict of interest is declared for them at once (their
+    assignment ends, a scorecard is kept but excluded). Logged in the audit trail."""
+    if not rules.is_staff_member(user):
+        raise TransitionNotPermitted(_("Only the City's staff and jurors declare interests."))
+    if organization is None:
+        raise InvalidTransitionData(_("Choose an organisation."), field="organization")
+    if nature not in DeclaredInterest.Nature.values:
+        raise InvalidTransitionData(_("Choose the nature of the link."), field="nature")
+    details = (details or "").strip()
+    if nature == DeclaredInterest.Nature.OTHER and not details:
+        raise InvalidTransitionData(
+            _("Describe the link in a few words (nature “other”)."), field="details"
+        )
+    if DeclaredInterest.objects.filter(user=user, organization=organization).exists():
+        raise InvalidTransitionData(
+            _("You already declared an interest in “%(name)s”.") % {"name": organization.name},
+            field="organization",
+        )
+    interest = DeclaredInterest.objects.create(
+        user=user, organization=organization, nature=nature, details=details
+    )
+    record_event(
+        "interest.declared",
+        actor=user,
+        subject_user=user,
+        reason=details,
+        data={
+            "organization": organization.pk,
+            "organization_name": organization.name,
+            "nature": nature,
+        },
+    )
+    reason = _("Declared interest in “%(name)s” (%(nature)s)") % {
+        "name": organization.name,
+        "nature": interest.get_nature_display(),
+    }
+    assigned = Application.objects.filter(
+        organization=organization,
+        state__in=CONFLICT_STATES,
+        juror_assignments__juror=user,
+    ).order_by("pk")
+    for dossier in assigned:
+        if ConflictOfInterest.objects.filter(application=dossier, juror=user).exists():
+            continue
+        try:
+            declare_conflict(dossier, user, reason)
+        except TransitionError:
+            continue  # no longer of the call's jury: the rules keep them out all the same
+    return interest
+
+
+@transaction.atomic
+def withdraw_interest(user, interest_id) -> DeclaredInterest:
+    """``user`` withdraws one of their declared interests (logged). The conflicts of
+    interest already declared because of it stay: a conflict is never undone."""
+    interest = (
+        DeclaredInterest.objects.select_for_update()
+        .select_related("organization")
+        .filter(pk=interest_id, user=user)
+        .first()
+    )
+    if interest is None:
+        raise InvalidTransitionData(_("This declared interest no longer exists."))
+    record_event(
+        "interest.withdrawn",
+        actor=user,
+        subject_user=user,
+        reason=interest.details,
+        data={
+            "organization": interest.organization_id,
+            "organization_name": interest.organization.name,
+            "nature": interest.nature,
+        },
+    )
+    interest.delete()
+    return interest
 
 
 @transaction.atomic

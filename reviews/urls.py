@@ -4,10 +4,12 @@ from django.urls import path
 
 from . import (
     views_audit,
+    views_confirm,
     views_decisions,
     views_deliberation,
     views_dossier,
     views_home,
+    views_interests,
     views_jury,
     views_list,
     views_opinions,
@@ -111,4 +113,15 @@ urlpatterns = [
     ),
     path("jury/<id:pk>/", views_jury.staff_scorecard, name="staff_scorecard"),
     path("jury/<id:pk>/conflit/", views_jury.staff_conflict, name="staff_conflict"),
+    path(
+        "jury/<id:pk>/sans-conflit/",
+        views_confirm.staff_confirm_no_conflict,
+        name="staff_confirm_no_conflict",
+    ),
+    path("mes-interets/", views_interests.interests_page, name="staff_interests"),
+    path(
+        "mes-interets/<id:pk>/retirer/",
+        views_interests.withdraw_interest,
+        name="staff_interest_withdraw",
+    ),
 ]

@@ -5,6 +5,7 @@ from the dossier. Writes go through ``reviews.services``; who may not see the
 dossier gets a 404."""
 
 import secrets
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +17,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import form_tokens
 from accounts.models import User
-from calls import selectors as dossier_selectors
 from calls.models import Call
 from workflows import rules
 from workflows.exceptions import TransitionError, TransitionNotPermitted
 from workflows.http import posted_ids
 
-from . import assignment, exports, jury_notifications, jury_selectors, services
+from . import assignment, exports, jury_notifications, jury_selectors, services, views_confirm
 from .forms_jury import BulkAssignmentForm, JurySettingsForm
 from .models import JurorAssignment, Jury, Scorecard
 from .selectors import score_summary
@@ -60,6 +60,8 @@ def _scores_from(post, criteria):
 
 def _scorecard_page(request, dossier, *, values=None, comment=None, errors=None, status=200):
     user = request.user
+    if not rules.has_confirmed_no_conflict(user, dossier):
+        return views_confirm.confirmation_page(request, dossier, errors=errors, status=status)
     criteria = list(dossier.call.scoring_criteria.all())
     scorecard = (
         Scorecard.objects.filter(application=dossier, juror=user).prefetch_related("scores").first()
@@ -134,10 +136,7 @@ def _other_scorecards(user, dossier, criteria):
 
 
 def _juror_dossier(user, pk):
-    dossier = dossier_selectors.dossier_for(user, pk)
-    if not rules.is_juror_of(user, dossier):
-        raise Http404
-    return dossier
+    return jury_selectors.assigned_dossier(user, pk)
 
 
 @login_required
@@ -442,6 +441,8 @@ def _refuse_assignment(request, context, form, message):
 
 
 def _preview(plan, data) -> dict:
+    conflicts = Counter(juror for _dossier, juror in data.conflicts)
+
     def name(juror_id):
         juror = data.jurors[juror_id]
         return juror.get_full_name() or juror.email
@@ -462,7 +463,7 @@ def _preview(plan, data) -> dict:
             {
                 "name": name(j),
                 "load": plan.loads.get(j, 0),
-                "conflicts": sum(1 for d, c in data.conflicts if c == j),
+                "conflicts": conflicts[j],
             }
             for j in data.jurors
         ],

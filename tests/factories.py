@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, User
 from calls.models import Application, Call, Objective, RequiredDocument
 from calls.services import next_reference
+from reviews import services as review_services
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -147,3 +148,13 @@ def mark_mfa_passed(session, user) -> None:
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()
+
+
+def assign_confirmed(dossier, juror, by):
+    """Assign ``juror`` to ``dossier`` (``reviews.services.assign_juror``) and confirm,
+    as the juror, that they have no conflict of interest on it: they may then read and
+    score the dossier."""
+    assignment = review_services.assign_juror(dossier, juror, by=by)
+    review_services.confirm_no_conflict(dossier, juror)
+    assignment.refresh_from_db()
+    return assignment

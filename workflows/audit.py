@@ -24,6 +24,8 @@ EVENT_LABELS = {
     "jury.scorecard_submitted": _("Scorecard submitted"),
     "jury.scorecard_excluded": _("Scorecard excluded"),
     "jury.reminder_sent": _("Reminder sent to a juror"),
+    "interest.declared": _("Interest declared"),
+    "interest.withdrawn": _("Declared interest withdrawn"),
     # Deliberation, laureates
     "minutes.recorded": _("Deliberation minutes recorded"),
     "laureates.published": _("Laureates published"),

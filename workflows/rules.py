@@ -11,6 +11,7 @@ interest removes the juror from the dossier.
 
 from django.db.models import Exists, OuterRef, Q
 
+from accounts.models import Membership, User
 from accounts.roles import (  # noqa: F401 (re-exported: the one module of the rules)
     ADMINISTRATORS,
     GOVERNANCE_MEMBERS,
@@ -24,7 +25,7 @@ from accounts.roles import (  # noqa: F401 (re-exported: the one module of the r
     roles,
 )
 from calls.models import Application, ApplicationUserObjectPermission
-from reviews.models import ConflictOfInterest, Jury, Scorecard
+from reviews.models import ConflictOfInterest, DeclaredInterest, JurorAssignment, Jury, Scorecard
 
 from .states import DossierState
 
@@ -98,20 +99,91 @@ def is_own_organisation(user, dossier) -> bool:
     return is_applicant_of(user, dossier)
 
 
+def jury_members(call):
+    """The people who may act as jurors of the call: members of its jury, active, in
+    the jurors group (a queryset of users)."""
+    return User.objects.filter(juries__call=call, is_active=True, groups__name=JURORS).distinct()
+
+
+def is_juror_of_call(user, call) -> bool:
+    """``user`` is one of ``jury_members(call)``."""
+    return bool(user and user.is_authenticated and user.is_active) and (
+        jury_members(call).filter(pk=user.pk).exists()
+    )
+
+
+def conflicted_pairs(dossiers, jurors) -> set[tuple[int, int]]:
+    """The (dossier id, juror id) pairs in conflict of interest, among ``dossiers``
+    (Application objects: ``pk`` and ``organization_id`` are read) and ``jurors``
+    (users or user ids). A juror is in conflict on a dossier when they are a member of
+    its organisation, declared an interest in that organisation (``DeclaredInterest``)
+    or declared a conflict of interest on the dossier. Such a juror is never offered,
+    never assigned, and neither sees nor scores the dossier (CGCT L2131-11).
+
+    The one answer to "is this juror in conflict?": the assignment screens, the bulk
+    plan, the services and the juror's rights all use it. Two queries whatever the
+    numbers of dossiers and jurors."""
+    dossiers = list(dossiers)
+    juror_ids = {getattr(juror, "pk", juror) for juror in jurors}
+    if not dossiers or not juror_ids:
+        return set()
+    linked = {}  # organization id -> juror ids linked to it
+    links = (
+        Membership.objects.filter(user__in=juror_ids)
+        .order_by()
+        .values_list("user_id", "organization_id")
+        .union(
+            DeclaredInterest.objects.filter(user__in=juror_ids)
+            .order_by()
+            .values_list("user_id", "organization_id")
+        )
+    )
+    for user_id, organization_id in links:
+        linked.setdefault(organization_id, set()).add(user_id)
+    pairs = {
+        (dossier.pk, juror_id)
+        for dossier in dossiers
+        for juror_id in linked.get(dossier.organization_id, ())
+    }
+    pairs.update(
+        ConflictOfInterest.objects.filter(
+            application__in=[dossier.pk for dossier in dossiers], juror__in=juror_ids
+        ).values_list("application_id", "juror_id")
+    )
+    return pairs
+
+
+def is_conflicted(user, dossier) -> bool:
+    """``user`` is in conflict of interest on ``dossier`` (see ``conflicted_pairs``)."""
+    return (dossier.pk, user.pk) in conflicted_pairs([dossier], [user])
+
+
 def is_juror_of(user, dossier) -> bool:
-    """Assigned to the dossier (guardian permission), not a member of its organisation
-    and no conflict of interest declared."""
+    """Assigned to the dossier (guardian permission) and not in conflict of interest on
+    it (``conflicted_pairs``). Until they confirm they have no conflict
+    (``has_confirmed_no_conflict``), such a juror sees only the dossier's title and
+    organisation on their scorecard page."""
     if not (user and user.is_authenticated and user.is_active and JURORS in roles(user)):
         return False
     if is_own_organisation(user, dossier):
         return False
 
-    return (
-        ApplicationUserObjectPermission.objects.filter(
-            user=user, content_object=dossier, permission__codename=SCORE_PERMISSION
-        ).exists()
-        and not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
-    )
+    return ApplicationUserObjectPermission.objects.filter(
+        user=user, content_object=dossier, permission__codename=SCORE_PERMISSION
+    ).exists() and not is_conflicted(user, dossier)
+
+
+def has_confirmed_no_conflict(user, dossier) -> bool:
+    """The juror confirmed they have no conflict of interest on the dossier."""
+    return JurorAssignment.objects.filter(
+        application=dossier, juror=user, confirmed_at__isnull=False
+    ).exists()
+
+
+def is_confirmed_juror_of(user, dossier) -> bool:
+    """An assigned juror who confirmed having no conflict: they read the dossier's
+    content (summary, objectives, documents) and score it."""
+    return is_juror_of(user, dossier) and has_confirmed_no_conflict(user, dossier)
 
 
 def visibility_filter(user) -> Q:
@@ -141,8 +213,21 @@ def visibility_filter(user) -> Q:
         assigned = ApplicationUserObjectPermission.objects.filter(
             content_object=OuterRef("pk"), user=user, permission__codename=SCORE_PERMISSION
         )
+        confirmed = JurorAssignment.objects.filter(
+            application=OuterRef("pk"), juror=user, confirmed_at__isnull=False
+        )
         conflict = ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user)
-        clauses |= Q(Exists(assigned), ~Exists(conflict), state__in=STAFF_VISIBLE_STATES)
+        interest = DeclaredInterest.objects.filter(
+            user=user, organization=OuterRef("organization_id")
+        )
+        # The same rule as ``is_confirmed_juror_of``: assigned, confirmed, no conflict.
+        clauses |= Q(
+            Exists(assigned),
+            Exists(confirmed),
+            ~Exists(conflict),
+            ~Exists(interest),
+            state__in=STAFF_VISIBLE_STATES,
+        )
     return clauses
 
 
@@ -171,7 +256,7 @@ def can_view(user, dossier) -> bool:
     if dossier.state in STAFF_VISIBLE_STATES:
         if is_administrator(user):
             return True
-        if is_instructor_of(user, dossier) or is_juror_of(user, dossier):
+        if is_instructor_of(user, dossier) or is_confirmed_juror_of(user, dossier):
             return True
         if (
             dossier.consulted_at is not None
@@ -198,7 +283,7 @@ def can_see_internal(user, dossier) -> bool:
 
 
 def can_score(user, dossier) -> bool:
-    return dossier.state == DossierState.IN_JURY and is_juror_of(user, dossier)
+    return dossier.state == DossierState.IN_JURY and is_confirmed_juror_of(user, dossier)
 
 
 def can_give_opinion(user, dossier) -> bool:
@@ -229,7 +314,7 @@ def can_read_scores_of(user, dossier) -> bool:
     if not is_jury_president(user, dossier.call):
         return False
 
-    return not ConflictOfInterest.objects.filter(application=dossier, juror=user).exists()
+    return not is_conflicted(user, dossier)
 
 
 def can_follow_jury(user, call) -> bool:

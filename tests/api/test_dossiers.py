@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from calls.models import Application
-from reviews import services as review_services
 from tests.api.helpers import bearer, token_for
-from tests.factories import ApplicationFactory, CallFactory
+from tests.factories import ApplicationFactory, CallFactory, assign_confirmed
 from workflows.services import perform
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ def test_each_role_sees_the_dossiers_of_its_pages(client, world):
     theirs = world.dossier("submitted", organization=world.other_organization)
     draft = world.dossier("draft")
     assigned = world.dossier("submitted", organization=world.other_organization)
-    review_services.assign_juror(assigned, world.juror, world.administrator)
+    assign_confirmed(assigned, world.juror, world.administrator)
     elsewhere = ApplicationFactory(call=CallFactory(), organization=world.other_organization)
 
     expected = {

@@ -7,7 +7,7 @@ import pytest
 
 from calls.models import ScoringCriterion
 from reviews import services
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory, UserFactory, assign_confirmed
 from workflows import rules
 from workflows.services import perform
 from workflows.states import DossierState as S
@@ -50,7 +50,7 @@ class Edition:
             S.IN_JURY, organization=organization, objectives=objectives, **kwargs
         )
         for index, (juror, values) in enumerate(zip(self.jurors, marks, strict=False)):
-            services.assign_juror(dossier, juror, by=self.admin)
+            assign_confirmed(dossier, juror, by=self.admin)
             services.save_scorecard(
                 dossier,
                 juror,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from reviews.models import Jury, Scorecard
+from tests.factories import assign_confirmed
 from tests.web import page
 
 
@@ -156,7 +157,7 @@ def test_the_ranking_follows_a_new_scorecard_at_once(client, edition):
     client.force_login(edition.admin)
     assert "20.00" in page(client.get(url(edition.call))).text(f"rank-{dossier.pk}")
 
-    services.assign_juror(dossier, edition.jurors[1], by=edition.admin)
+    assign_confirmed(dossier, edition.jurors[1], by=edition.admin)
     services.save_scorecard(
         dossier, edition.jurors[1], {edition.local.pk: 2, edition.innovation.pk: 10}, submit=True
     )  # 11: mean (20 + 11) / 2 = 15.5

@@ -15,7 +15,7 @@ from calls.models import ScoringCriterion
 from notifications.models import OutboundEmail
 from reviews import jury_notifications, services
 from reviews.models import JurorAssignment, Jury, Scorecard
-from tests.factories import UserFactory
+from tests.factories import UserFactory, assign_confirmed
 from tests.web import page
 from workflows import rules
 from workflows.models import AuditEvent
@@ -55,8 +55,8 @@ def score(juror, dossier, grid, values, submit=True):
 def test_assigning_a_juror_emails_them_the_dossier_and_the_deadline(client, jury):
     dossier = jury.dossier(S.IN_JURY, title="Jardin partagé")
 
-    services.assign_juror(dossier, jury.juror, by=jury.administrator)
-    services.assign_juror(dossier, jury.juror, by=jury.administrator)  # twice: no new email
+    assign_confirmed(dossier, jury.juror, by=jury.administrator)
+    assign_confirmed(dossier, jury.juror, by=jury.administrator)  # twice: no new email
 
     emails = OutboundEmail.objects.filter(event="jury_assigned")
     assert [email.recipient for email in emails] == [jury.juror.email]
@@ -85,7 +85,7 @@ def test_the_juror_reaches_their_queue_from_the_menu_and_sees_each_list(client, 
     done = jury.dossier(S.IN_JURY, title="Déjà noté")
     conflicted = jury.dossier(S.IN_JURY, title="En conflit")
     for dossier in (to_score, done, conflicted):
-        services.assign_juror(dossier, jury.juror, by=jury.administrator)
+        assign_confirmed(dossier, jury.juror, by=jury.administrator)
     score(jury.juror, done, jury.grid, [5, 6])
     services.declare_conflict(conflicted, jury.juror, "Je suis adhérent.")
     client.force_login(jury.juror)
@@ -113,7 +113,7 @@ def test_the_queue_is_for_jurors_only(client, jury):
 
 def test_the_scorecard_page_shows_the_dossier_beside_the_grid(client, jury):
     dossier = jury.dossier(S.IN_JURY, summary="Un jardin pour tout le quartier.")
-    services.assign_juror(dossier, jury.juror, by=jury.administrator)
+    assign_confirmed(dossier, jury.juror, by=jury.administrator)
     client.force_login(jury.juror)
 
     shown = page(client.get(reverse("staff_scorecard", args=[dossier.pk])))
@@ -127,7 +127,7 @@ def test_the_scorecard_page_shows_the_dossier_beside_the_grid(client, jury):
 def test_the_juror_sees_the_average_only_after_submitting_without_names(client, jury):
     dossier = jury.dossier(S.IN_JURY)
     for juror in (jury.juror, jury.other_juror):
-        services.assign_juror(dossier, juror, by=jury.administrator)
+        assign_confirmed(dossier, juror, by=jury.administrator)
     score(jury.other_juror, dossier, jury.grid, [8, 8])
     client.force_login(jury.juror)
     url = reverse("staff_scorecard", args=[dossier.pk])
@@ -155,7 +155,7 @@ def test_the_call_says_when_a_juror_sees_the_average(jury, visibility, before, a
     jury.jury.score_visibility = visibility
     jury.jury.save()
     dossier = jury.dossier(S.IN_JURY)
-    services.assign_juror(dossier, jury.juror, by=jury.administrator)
+    assign_confirmed(dossier, jury.juror, by=jury.administrator)
     fresh = type(dossier).objects.get(pk=dossier.pk)
     assert rules.can_see_average(jury.juror, fresh) is before
     score(jury.juror, dossier, jury.grid, [4, 4])
@@ -163,13 +163,13 @@ def test_the_call_says_when_a_juror_sees_the_average(jury, visibility, before, a
     assert rules.can_see_average(jury.juror, fresh) is after
     # Administrators and the president always see it.
     assert rules.can_see_average(jury.administrator, fresh)
-    services.assign_juror(dossier, jury.president, by=jury.administrator)
+    assign_confirmed(dossier, jury.president, by=jury.administrator)
     assert rules.can_see_average(jury.president, fresh)
 
 
 def test_a_score_outside_the_scale_is_refused_in_french_and_nothing_is_saved(client, jury):
     dossier = jury.dossier(S.IN_JURY)
-    services.assign_juror(dossier, jury.juror, by=jury.administrator)
+    assign_confirmed(dossier, jury.juror, by=jury.administrator)
     client.force_login(jury.juror)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
     url = reverse("staff_scorecard", args=[dossier.pk])
@@ -193,7 +193,7 @@ def test_a_score_outside_the_scale_is_refused_in_french_and_nothing_is_saved(cli
 def _late_world(jury):
     late = jury.dossier(S.IN_JURY)
     for juror in (jury.juror, jury.other_juror):
-        services.assign_juror(late, juror, by=jury.administrator)
+        assign_confirmed(late, juror, by=jury.administrator)
     score(jury.other_juror, late, jury.grid, [6, 6])
     OutboundEmail.objects.all().delete()
     return late
@@ -288,8 +288,8 @@ def test_administrators_list_and_export_a_calls_conflicts_of_interest(client, ju
     dossier = jury.dossier(S.IN_JURY, title="Jardin partagé")
     quiet = jury.dossier(S.IN_JURY, title="Sans conflit")
     for juror in (jury.juror, jury.other_juror):
-        services.assign_juror(dossier, juror, by=jury.administrator)
-    services.assign_juror(quiet, jury.juror, by=jury.administrator)
+        assign_confirmed(dossier, juror, by=jury.administrator)
+    assign_confirmed(quiet, jury.juror, by=jury.administrator)
     score(jury.juror, dossier, jury.grid, [9, 9])
     services.declare_conflict(dossier, jury.juror, "=Je préside l'association.")
     services.declare_conflict(dossier, jury.other_juror, "Ma sœur y travaille.")

@@ -9,7 +9,7 @@ from calls.models import ScoringCriterion
 from reviews import selectors, services
 from reviews.models import ConflictOfInterest
 from reviews.selectors import ScoreSummary
-from tests.factories import UserFactory
+from tests.factories import UserFactory, assign_confirmed
 from workflows import rules
 from workflows.services import perform
 from workflows.states import DossierState as S
@@ -37,7 +37,7 @@ def scored(world, jurors, marks, criteria, submit=True):
     """A dossier with the jury, scored by each juror: marks = [(local, innovation)]."""
     dossier = world.dossier(S.IN_JURY)
     for juror, values in zip(jurors, marks, strict=False):
-        services.assign_juror(dossier, juror, by=world.administrator)
+        assign_confirmed(dossier, juror, by=world.administrator)
         services.save_scorecard(
             dossier,
             juror,
@@ -67,7 +67,7 @@ def test_no_scorecard_means_no_average(jury):
 def test_draft_scorecards_do_not_count(jury):
     world, jurors, local, innovation = jury
     dossier = scored(world, jurors[:1], [(4, 5)], [local, innovation])
-    services.assign_juror(dossier, jurors[1], by=world.administrator)
+    assign_confirmed(dossier, jurors[1], by=world.administrator)
     services.save_scorecard(dossier, jurors[1], {local.pk: 0, innovation.pk: 0})  # not submitted
 
     assert selectors.score_summary(dossier) == ScoreSummary(average=Decimal("14.50"), count=1)

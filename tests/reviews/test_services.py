@@ -18,7 +18,7 @@ from reviews.models import (
     Score,
     Scorecard,
 )
-from tests.factories import CallFactory, UserFactory
+from tests.factories import CallFactory, UserFactory, assign_confirmed
 from workflows import rules
 from workflows.exceptions import (
     InvalidSourceState,
@@ -65,7 +65,7 @@ def test_assignment_lets_the_juror_see_and_score_the_dossier(prize_world):
     assert not rules.can_view(world.juror, dossier)
     assert dossier not in visible_dossiers(world.juror)
 
-    assignment = services.assign_juror(dossier, world.juror, by=world.administrator)
+    assignment = assign_confirmed(dossier, world.juror, by=world.administrator)
 
     assert assignment.juror == world.juror and assignment.application == dossier
     assert rules.can_view(world.juror, dossier)
@@ -86,8 +86,8 @@ def test_assignment_lets_the_juror_see_and_score_the_dossier(prize_world):
 def test_assigning_twice_keeps_one_assignment(prize_world):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, world.juror, by=world.administrator)
-    services.assign_juror(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
     assert JurorAssignment.objects.filter(application=dossier).count() == 1
     assert ApplicationUserObjectPermission.objects.filter(content_object=dossier).count() == 1
 
@@ -97,7 +97,7 @@ def test_only_administrators_assign_jurors(prize_world, role):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
     with pytest.raises(TransitionNotPermitted):
-        services.assign_juror(dossier, world.juror, by=getattr(world, role))
+        assign_confirmed(dossier, world.juror, by=getattr(world, role))
     assert not JurorAssignment.objects.exists()
     assert not rules.can_view(world.juror, dossier)
 
@@ -110,7 +110,7 @@ def test_a_juror_outside_the_call_jury_cannot_be_assigned(prize_world):
     world.jury.members.add(not_a_juror)  # in the jury but not in the jurors group
     for user in (outsider, not_a_juror, world.instructor):
         with pytest.raises(InvalidTransitionData) as error:
-            services.assign_juror(dossier, user, by=world.administrator)
+            assign_confirmed(dossier, user, by=world.administrator)
         assert error.value.field == "juror"
         assert "jury" in str(error.value.message)
     assert not JurorAssignment.objects.exists()
@@ -121,7 +121,7 @@ def test_a_juror_cannot_be_assigned_to_a_notified_dossier(prize_world):
     world = prize_world
     dossier = world.dossier(S.NOTIFIED)
     with pytest.raises(InvalidSourceState):
-        services.assign_juror(dossier, world.juror, by=world.administrator)
+        assign_confirmed(dossier, world.juror, by=world.administrator)
     assert not JurorAssignment.objects.exists()
 
 
@@ -134,8 +134,8 @@ def test_a_conflict_removes_the_juror_from_the_dossier(prize_world, grid):
     other_dossier = world.dossier(S.IN_JURY)
     colleague = juror_of(world, "jure-bis@example.org")
     for juror in (world.juror, colleague):
-        services.assign_juror(dossier, juror, by=world.administrator)
-    services.assign_juror(other_dossier, world.juror, by=world.administrator)
+        assign_confirmed(dossier, juror, by=world.administrator)
+    assign_confirmed(other_dossier, world.juror, by=world.administrator)
     services.save_scorecard(dossier, world.juror, {grid[0].pk: 5, grid[1].pk: 10}, submit=True)
     services.save_scorecard(dossier, colleague, {grid[0].pk: 1, grid[1].pk: 2}, submit=True)
     assert selectors.score_summary(dossier).count == 2
@@ -178,7 +178,7 @@ def test_a_conflict_removes_the_juror_from_the_dossier(prize_world, grid):
 def test_a_juror_with_a_conflict_can_neither_see_nor_score(prize_world, grid):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
     services.declare_conflict(dossier, world.juror)
 
     with pytest.raises(TransitionNotPermitted):
@@ -190,7 +190,7 @@ def test_a_juror_with_a_conflict_can_neither_see_nor_score(prize_world, grid):
 def test_declaring_a_conflict_twice_is_refused_and_keeps_the_first(prize_world):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
     services.declare_conflict(dossier, world.juror, reason="Membre du bureau.")
     with pytest.raises(InvalidTransitionData) as error:
         services.declare_conflict(dossier, world.juror, reason="Autre raison.")
@@ -204,7 +204,7 @@ def test_a_conflict_after_the_jury_closed_is_refused_unless_an_administrator_rec
 ):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
     services.save_scorecard(dossier, world.juror, {grid[0].pk: 5, grid[1].pk: 10}, submit=True)
     perform(dossier, "close_jury", world.administrator)
     with pytest.raises(InvalidSourceState) as error:
@@ -233,7 +233,7 @@ def test_a_member_of_the_applicant_organisation_cannot_be_assigned(prize_world):
     Membership.objects.create(user=world.juror, organization=dossier.organization)
     rules.forget(world.juror)
     with pytest.raises(InvalidTransitionData) as error:
-        services.assign_juror(dossier, world.juror, by=world.administrator)
+        assign_confirmed(dossier, world.juror, by=world.administrator)
     assert "member of the organisation" in str(error.value.message)
     assert error.value.field == "juror"
     assert not JurorAssignment.objects.exists()
@@ -245,7 +245,7 @@ def test_a_juror_who_declared_a_conflict_cannot_be_assigned(prize_world):
     dossier = world.dossier(S.IN_JURY)
     services.declare_conflict(dossier, world.juror)  # before any assignment
     with pytest.raises(InvalidTransitionData) as error:
-        services.assign_juror(dossier, world.juror, by=world.administrator)
+        assign_confirmed(dossier, world.juror, by=world.administrator)
     assert "conflict of interest" in str(error.value.message)
     assert not JurorAssignment.objects.exists()
     assert not rules.can_view(world.juror, dossier)
@@ -373,7 +373,7 @@ def test_the_last_opinion_sends_the_dossier_to_the_jury_when_one_scores(world):
 @pytest.fixture
 def assigned(prize_world, grid):
     dossier = prize_world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, prize_world.juror, by=prize_world.administrator)
+    assign_confirmed(dossier, prize_world.juror, by=prize_world.administrator)
     return dossier
 
 

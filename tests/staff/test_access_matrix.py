@@ -38,8 +38,8 @@ from calls import services as dossier_services
 from calls import uploads
 from notifications.models import OutboundEmail
 from reviews import services as review_services
-from reviews.models import GovernanceBody
-from tests.factories import CallFactory, UserFactory
+from reviews.models import GovernanceBody, JurorAssignment
+from tests.factories import CallFactory, UserFactory, assign_confirmed
 from workflows import rules
 from workflows.services import perform
 from workflows.states import DossierState as S
@@ -131,7 +131,7 @@ class Scene:
             world.call.save(update_fields=["jury_scores"])
         if state in (S.SUBMITTED, S.ELIGIBLE, S.IN_CONSULTATION, S.IN_JURY):
             dossier = world.dossier(state)
-            review_services.assign_juror(dossier, self.assigned_juror, world.administrator)
+            assign_confirmed(dossier, self.assigned_juror, world.administrator)
             return dossier
         dossier = self.dossier(S.IN_CONSULTATION)
         review_services.record_opinion(
@@ -429,6 +429,33 @@ def _conflict(scene, name):
     )
 
 
+def _confirm_no_conflict(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    # Assigned, not confirmed yet: the confirmation is what the POST records.
+    JurorAssignment.objects.filter(application=dossier).update(confirmed_at=None)
+    return Target(
+        reverse(name, args=[dossier.pk]),
+        data={},
+        goes_to=reverse("staff_scorecard", args=[dossier.pk]),
+    )
+
+
+def _interests(scene, name):
+    organization = scene.world.organization
+    return Target(
+        reverse(name),
+        data={"q": organization.name, "organization": organization.pk, "nature": "member"},
+        goes_to=reverse(name),
+    )
+
+
+def _interest_withdraw(scene, name):
+    interest = review_services.declare_interest(
+        scene.assigned_juror, scene.world.organization, "board"
+    )
+    return Target(reverse(name, args=[interest.pk]), data={}, goes_to=reverse("staff_interests"))
+
+
 def _webhook(scene, name):
     # Configured, so that the view answers; the request carries no credentials.
     scene.settings.ANYMAIL = {"WEBHOOK_SECRET": "fournisseur:secret-du-webhook"}
@@ -578,6 +605,18 @@ BACK_OFFICE = {ADMINISTRATOR: 200, INSTRUCTOR: 200, OTHER_INSTRUCTOR: 200}
 ADMIN = {ADMINISTRATOR: 200}
 # POST-only views that check the method before anything else (after the login).
 METHOD_FIRST = 405
+STAFF_ROLES = dict.fromkeys(
+    (
+        ADMINISTRATOR,
+        INSTRUCTOR,
+        OTHER_INSTRUCTOR,
+        GOVERNANCE,
+        OTHER_GOVERNANCE,
+        JUROR,
+        ASSIGNED_JUROR,
+    ),
+    200,
+)
 # The webhooks answer every role as the anonymous visitor: a session opens nothing,
 # a post without the provider's credentials is rejected.
 WEBHOOK_GET = dict.fromkeys(ROLES, 405)
@@ -675,6 +714,16 @@ TABLE = {
     ),
     "staff_scorecard": Entry(_scorecard, get={ASSIGNED_JUROR: 200}, post={ASSIGNED_JUROR: 302}),
     "staff_conflict": Entry(_conflict, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST),
+    # The gate before a dossier's content: only its juror confirms (the unconfirmed
+    # juror's pages: tests/reviews/test_declared_interests.py).
+    "staff_confirm_no_conflict": Entry(
+        _confirm_no_conflict, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST
+    ),
+    # A staff member's declared interests: every staff role, each their own list.
+    "staff_interests": Entry(_interests, get=STAFF_ROLES, post=dict.fromkeys(STAFF_ROLES, 302)),
+    "staff_interest_withdraw": Entry(
+        _interest_withdraw, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST
+    ),
     # Running the jury: the juror's queue, the call's progress (administrators and the
     # jury's president, tested in tests/reviews/test_jury_running.py).
     "staff_jury_queue": Entry(

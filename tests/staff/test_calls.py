@@ -15,7 +15,7 @@ from calls.backoffice import services as call_services
 from calls.models import Call, EligibilityCriterion, Objective, RequiredDocument, ScoringCriterion
 from reviews import services
 from reviews.models import GovernanceBody, Jury
-from tests.factories import CallFactory, UserFactory
+from tests.factories import CallFactory, UserFactory, assign_confirmed
 from tests.web import page
 from workflows import rules
 from workflows.exceptions import ConditionNotMet, TransitionNotPermitted
@@ -289,7 +289,7 @@ def test_a_scored_criterion_cannot_be_removed(admin_client, prize_world):
     world = prize_world
     criterion = ScoringCriterion.objects.create(call=world.call, label="Ancrage local")
     dossier = world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
     services.save_scorecard(dossier, world.juror, {criterion.pk: 4}, submit=True)
     admin_client.force_login(world.administrator)
     data = form_of(admin_client.get(edit(world.call)))

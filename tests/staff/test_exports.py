@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from calls.models import Application, District, ScoringCriterion
 from reviews import services
 from reviews.models import GovernanceBody, Opinion
-from tests.factories import ApplicationFactory, OrganizationFactory, UserFactory
+from tests.factories import ApplicationFactory, OrganizationFactory, UserFactory, assign_confirmed
 from workflows import rules
 from workflows.paths import advance
 from workflows.services import perform
@@ -200,7 +200,7 @@ def test_the_jury_average_is_exported(admin, world, prize_world):
         call=prize_world.call, label="Ancrage local", weight=Decimal("2"), max_score=5
     )
     scored = prize_world.dossier(S.IN_JURY)
-    services.assign_juror(scored, prize_world.juror, by=prize_world.administrator)
+    assign_confirmed(scored, prize_world.juror, by=prize_world.administrator)
     services.save_scorecard(scored, prize_world.juror, {criterion.pk: 4}, submit=True)
     unscored = prize_world.dossier(S.IN_JURY)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from calls.services import post_message
-from reviews import services
+from tests.factories import assign_confirmed
 from workflows import rules
 from workflows.states import DossierState as S
 
@@ -29,7 +29,7 @@ def test_staff_member_of_the_applicant_never_reads_its_internal_information(
     other = world.dossier(S.IN_JURY, organization=world.other_organization)
     post_message(own, world.administrator, "Note interne confidentielle.", internal=True)
     for dossier in (own, other):
-        services.assign_juror(dossier, world.juror, by=world.administrator)
+        assign_confirmed(dossier, world.juror, by=world.administrator)
     user = getattr(world, role)
     join(user, own.organization)
     client.force_login(user)

@@ -11,6 +11,7 @@ from calls.models import Application, Message, ScoringCriterion
 from calls.selectors import timeline
 from reviews import services
 from reviews.models import Scorecard
+from tests.factories import assign_confirmed
 from tests.web import page
 from workflows.states import DossierState as S
 
@@ -225,7 +226,7 @@ def test_the_staff_page_of_a_prize_nomination_shows_the_score_summary(client, pr
     criterion = ScoringCriterion.objects.create(
         call=world.call, label="Ancrage local", weight=Decimal("1"), max_score=5
     )
-    services.assign_juror(dossier, world.juror, by=world.administrator)
+    assign_confirmed(dossier, world.juror, by=world.administrator)
     services.save_scorecard(dossier, world.juror, {criterion.pk: 4}, submit=True)
     assert Scorecard.objects.filter(submitted_at__isnull=False).count() == 1
     client.force_login(world.administrator)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from calls.models import ScoringCriterion
+from reviews import services
 from reviews.models import ConflictOfInterest, JurorAssignment, Scorecard
 from reviews.selectors import score_summary
 from tests.factories import UserFactory
@@ -41,6 +42,14 @@ def assign(client, dossier, juror):
     )
 
 
+def login_and_confirm(client, juror, dossier):
+    """Log in as ``juror`` and confirm, on their scorecard page, having no conflict of
+    interest on ``dossier``."""
+    client.force_login(juror)
+    response = client.post(reverse("staff_confirm_no_conflict", args=[dossier.pk]))
+    assert response.status_code == 302, response.content.decode()
+
+
 def test_an_administrator_assigns_a_juror_of_the_jury(client, prize_world):
     world = prize_world
     dossier = world.dossier(S.IN_JURY)
@@ -52,10 +61,14 @@ def test_an_administrator_assigns_a_juror_of_the_jury(client, prize_world):
 
     assert response.status_code == 302
     assert JurorAssignment.objects.filter(application=dossier, juror=world.juror).exists()
-    assert rules.can_score(world.juror, dossier)
+    # Assigned, the juror scores once they confirmed having no conflict of interest.
+    assert rules.is_juror_of(world.juror, dossier)
+    assert not rules.can_score(world.juror, dossier)
     jury = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk]))).text("jury")
     assert world.juror.get_full_name() in jury
     assert "scores not submitted yet" in jury
+    services.confirm_no_conflict(dossier, world.juror)
+    assert rules.can_score(world.juror, dossier)
 
 
 def test_a_user_outside_the_jury_cannot_be_assigned(client, prize_world):
@@ -85,7 +98,7 @@ def test_an_assigned_juror_saves_then_submits_scores(client, prize_world, grid):
     dossier = world.dossier(S.IN_JURY)
     client.force_login(world.administrator)
     assign(client, dossier, world.juror)
-    client.force_login(world.juror)
+    login_and_confirm(client, world.juror, dossier)
     url = reverse("staff_scorecard", args=[dossier.pk])
     staff_page = client.get(reverse("staff_dossier_detail", args=[dossier.pk]))
     assert f'href="{url}"' in staff_page.content.decode()
@@ -145,7 +158,7 @@ def test_a_conflict_of_interest_removes_the_juror(client, prize_world, grid):
     dossier = world.dossier(S.IN_JURY)
     client.force_login(world.administrator)
     assign(client, dossier, world.juror)
-    client.force_login(world.juror)
+    login_and_confirm(client, world.juror, dossier)
     client.post(
         reverse("staff_scorecard", args=[dossier.pk]),
         {f"criterion_{grid[0].pk}": "5", "action": "save"},
@@ -216,10 +229,10 @@ def test_a_juror_sees_the_average_only_once_their_own_scorecard_is_submitted(
     assign(client, dossier, world.juror)
     assign(client, dossier, colleague)
     full = {f"criterion_{c.pk}": str(c.max_score) for c in grid}
-    client.force_login(colleague)
+    login_and_confirm(client, colleague, dossier)
     client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "submit"})
 
-    client.force_login(world.juror)
+    login_and_confirm(client, world.juror, dossier)
     url = reverse("staff_dossier_detail", args=[dossier.pk])
     assert "Weighted average" not in page(client.get(url)).text("scores")
     client.post(reverse("staff_scorecard", args=[dossier.pk]), {**full, "action": "save"})

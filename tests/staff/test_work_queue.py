@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from calls.models import Application
 from notifications.models import OutboundEmail
-from reviews import services
-from tests.factories import MembershipFactory, UserFactory, verified_email
+from tests.factories import MembershipFactory, UserFactory, assign_confirmed, verified_email
 from workflows import rules
 from workflows.states import DossierState as S
 
@@ -33,9 +32,7 @@ def section(html, key):
     return html[start : html.index("</section>", start)]
 
 
-def test_the_administrator_sees_what_to_instruct_to_decide_and_the_failing_emails(
-    client, world
-):
+def test_the_administrator_sees_what_to_instruct_to_decide_and_the_failing_emails(client, world):
     submitted = world.dossier(S.SUBMITTED, title="Épicerie solidaire")
     awaiting = world.dossier(S.AWAITING_DECISION, title="Repair café")
     email = OutboundEmail.objects.filter(application=awaiting).first()
@@ -83,7 +80,7 @@ def test_a_juror_sees_the_dossiers_to_score_with_the_deadline(client, world):
     world.jury.scoring_deadline = date.today() + timedelta(days=9)
     world.jury.save()
     dossier = world.dossier(S.IN_JURY)
-    services.assign_juror(dossier, world.juror, world.administrator)
+    assign_confirmed(dossier, world.juror, world.administrator)
     score = section(page(client, world.juror), "score")
     assert reverse("staff_scorecard", args=[dossier.pk]) in score
     assert f'datetime="{world.jury.scoring_deadline:%Y-%m-%d}"' in score
@@ -139,7 +136,7 @@ def test_the_queue_costs_the_same_queries_whatever_the_number_of_dossiers(
     def add_dossiers():
         for state in (S.SUBMITTED, S.AWAITING_DECISION, S.IN_CONSULTATION):
             world.dossier(state)
-        services.assign_juror(world.dossier(S.IN_JURY), user, world.administrator)
+        assign_confirmed(world.dossier(S.IN_JURY), user, world.administrator)
 
     add_dossiers()
     few = _queries(client, user, django_assert_max_num_queries)
