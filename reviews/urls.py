@@ -101,6 +101,11 @@ urlpatterns = [
     path("appels/<id:pk>/jury/envoi/", views_jury_bulk.jury_send, name="staff_jury_send"),
     path("appels/<id:pk>/jury/cloture/", views_jury_bulk.jury_close, name="staff_jury_close"),
     path(
+        "appels/<id:pk>/jury/remplacement/",
+        views_jury_bulk.jury_replace,
+        name="staff_jury_replace",
+    ),
+    path(
         "appels/<id:pk>/jury/rapport/<slug:key>/",
         views_jury_bulk.jury_bulk_report,
         name="staff_jury_bulk_report",

@@ -7,22 +7,28 @@ goes through ``workflows.services.perform`` dossier by dossier
 (``reviews.bulk_services``: one transition log row each, a refusal leaves the others
 going through) and shows what happened to each reference. The form carries a
 one-time key: a double click or a resent page does the work once and shows the same
-report."""
+report.
+
+A dossier short of a juror after a late conflict of interest gets the replacement
+the progress page proposes (or another eligible juror) in one click."""
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts import form_tokens
 from workflows import rules
+from workflows.exceptions import TransitionError
 from workflows.http import posted_ids
 
-from . import bulk_services, jury_selectors
+from . import assignment, bulk_services, jury_selectors
 from .views_jury import followed_call
 
 REPORTS_KEY = "jury_bulk_reports"
@@ -156,3 +162,32 @@ def jury_bulk_report(request, pk, key):
             "refused": sum(1 for row in rows if not row["done"]),
         },
     )
+
+
+@login_required
+@require_POST
+def jury_replace(request, pk):
+    """Assign the replacement juror chosen on the progress page to a dossier short of
+    jurors; the juror is emailed, the assignment is in the dossier's audit trail."""
+    user = request.user
+    call = _admin_call(user, pk)
+    back = reverse("staff_jury_progress", args=[call.pk]) + "#replacements"
+    dossier_ids = posted_ids([request.POST.get("dossier")])
+    juror_ids = posted_ids([request.POST.get("juror")])
+    if not dossier_ids or not juror_ids:
+        messages.error(request, _("Choose the dossier and the replacement juror."))
+        return redirect(back)
+    try:
+        done = assignment.assign_replacement(call, dossier_ids[0], juror_ids[0], user)
+    except TransitionError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(name)s is assigned to %(reference)s and told by email.")
+        % {
+            "name": done.juror.get_full_name() or done.juror.email,
+            "reference": done.application.reference,
+        },
+    )
+    return redirect(back)

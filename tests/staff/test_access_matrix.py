@@ -513,6 +513,18 @@ def _jury_close(scene, name):
     )
 
 
+def _jury_replace(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    review_services.declare_conflict(dossier, scene.assigned_juror, "Membre du bureau.")
+    juror = UserFactory(email="jure-remplacant@example.org", roles=[rules.JURORS])
+    scene.world.jury.members.add(juror)
+    return Target(
+        reverse(name, args=[scene.world.call.pk]),
+        data={"dossier": dossier.pk, "juror": juror.pk},
+        goes_to=reverse("staff_jury_progress", args=[scene.world.call.pk]) + "#replacements",
+    )
+
+
 def _jury_bulk_report(scene, name):
     scene.dossier(S.IN_JURY)
     return Target(reverse(name, args=[scene.world.call.pk, "0" * 32]))
@@ -725,6 +737,9 @@ TABLE = {
         _jury_close, get=ADMIN, post={ADMINISTRATOR: 302}, sees=frozenset({ADMINISTRATOR})
     ),
     "staff_jury_bulk_report": Entry(_jury_bulk_report, get=ADMIN),
+    # A replacement juror after a late conflict: administrators only (the president too
+    # gets a 404: tests/reviews/test_jury_replacement.py).
+    "staff_jury_replace": Entry(_jury_replace, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST),
     # The conflicts of interest of a call and their exports: administrators only (the
     # jury's president included in the 404s: tests/reviews/test_jury_running.py).
     "staff_jury_conflicts": Entry(_jury_conflicts, get=ADMIN),
