@@ -5,13 +5,20 @@ the conflicts and the assignments that already exist, it proposes the missing ju
 of each dossier so that the jurors' loads differ by at most one, never proposing a
 conflicted juror; the same seed gives the same plan. ``call_plan`` reads a call's
 data for it (a fixed number of queries) and ``assign_in_bulk`` saves what the
-administrator confirmed, checking each pair again under lock."""
+administrator confirmed, checking each pair again under lock.
+
+After a late conflict of interest a dossier is short of a juror: ``replacements``
+lists those dossiers with the juror ``propose_replacements`` (pure) proposes, the
+least loaded one free of conflict, and ``assign_replacement`` assigns the one the
+administrator confirms through ``services.assign_juror``."""
 
 import random
+from copy import copy
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from calls.models import Application, ApplicationUserObjectPermission
@@ -20,6 +27,7 @@ from workflows.exceptions import InvalidTransitionData, TransitionNotPermitted
 from workflows.models import AuditEvent
 from workflows.states import DossierState as S
 
+from . import services
 from .jury_notifications import notify_assigned
 from .models import JurorAssignment
 
@@ -137,12 +145,15 @@ def jury_members(call) -> list:
     return list(rules.jury_members(call).order_by("last_name", "first_name", "email"))
 
 
-def call_data(call) -> CallData:
-    """Read what the plan needs, in a fixed number of queries whatever the size."""
+def call_data(call, dossier_ids=None) -> CallData:
+    """Read what the plan needs, in a fixed number of queries whatever the size.
+    ``dossier_ids``: read only these of the call's dossiers with the jury."""
+    in_jury = Application.objects.filter(call=call, state=S.IN_JURY)
+    if dossier_ids is not None:
+        in_jury = in_jury.filter(pk__in=dossier_ids)
     dossiers = {
         d.pk: d
-        for d in Application.objects.filter(call=call, state=S.IN_JURY)
-        .select_related("organization")
+        for d in in_jury.select_related("organization")
         .only("pk", "reference", "title", "organization_id", "organization__name")
         .order_by("reference")
     }
@@ -270,3 +281,158 @@ def assign_in_bulk(call, pairs, by) -> BulkAssignmentReport:
     )
     emails = notify_assigned(call, created) if created else 0
     return BulkAssignmentReport(created=created, refused=refused, emails=emails)
+
+
+# ------------------------------------------------------ replacement after a late conflict
+
+
+def missing_seats(lost, refills) -> int:
+    """How many jurors a dossier still lacks: ``lost`` are the times of the conflicts
+    declared by jurors who were assigned to it (each took a juror away), ``refills``
+    the times of the assignments made on it since; an assignment refills the oldest
+    seat lost before it. Pure."""
+    waiting = sorted(lost)
+    filled = 0
+    for at in sorted(refills):
+        if filled < len(waiting) and waiting[filled] <= at:
+            filled += 1
+    return len(waiting) - filled
+
+
+@dataclass
+class ReplacementProposal:
+    """What ``propose_replacements`` proposes for one dossier short of jurors."""
+
+    dossier: int
+    missing: int
+    proposed: list  # juror ids, as many as missing when possible
+    eligible: list  # every juror who may replace, least loaded first
+
+
+def propose_replacements(short, juror_ids, loads, *, conflicts=(), existing=None):
+    """Propose a replacement juror for each dossier short of jurors. Pure.
+
+    ``short``: (dossier id, jurors missing) in the order to serve them; ``juror_ids``:
+    the jury's members in a stable order (the tie-break); ``loads``: juror id -> their
+    assignments on the call's dossiers; ``conflicts``: (dossier id, juror id) pairs
+    that may not be assigned; ``existing``: dossier id -> juror ids already assigned.
+    Each dossier gets the eligible jurors (neither conflicted nor already assigned)
+    with the lowest load, ties broken by the order of ``juror_ids``; what is proposed
+    counts in the loads of the next dossiers, so that two short dossiers do not both
+    fall on the same juror."""
+    conflicts = set(conflicts)
+    existing = existing or {}
+    order = {juror: index for index, juror in enumerate(juror_ids)}
+    loads = {juror: loads.get(juror, 0) for juror in juror_ids}
+    proposals = []
+    for dossier, missing in short:
+        taken = set(existing.get(dossier, ()))
+        eligible = sorted(
+            (j for j in juror_ids if j not in taken and (dossier, j) not in conflicts),
+            key=lambda j: (loads[j], order[j]),
+        )
+        proposed = eligible[:missing]
+        for juror in proposed:
+            loads[juror] += 1
+        proposals.append(ReplacementProposal(dossier, missing, proposed, eligible))
+    return proposals
+
+
+@dataclass
+class Replacement:
+    """A dossier with the jury short of jurors, for the progress page."""
+
+    dossier: object
+    missing: int
+    proposed: list  # User, with ``load``
+    eligible: list  # User, with ``load``, the proposed first
+
+
+def short_dossiers(call) -> dict:
+    """The call's dossiers with the jury that lost a juror to a conflict of interest
+    declared after their assignment and were not given another since: dossier id ->
+    jurors missing. One query when no conflict took a juror away, two otherwise."""
+    assigned_before = AuditEvent.objects.filter(
+        event="jury.assigned",
+        application=OuterRef("application"),
+        subject_user=OuterRef("juror"),
+        at__lte=OuterRef("declared_at"),
+    )
+    lost = {}
+    for dossier_id, declared_at in (
+        ConflictOfInterest.objects.filter(application__call=call, application__state=S.IN_JURY)
+        .filter(Exists(assigned_before))
+        .values_list("application_id", "declared_at")
+    ):
+        lost.setdefault(dossier_id, []).append(declared_at)
+    if not lost:
+        return {}
+    refills = {}
+    for dossier_id, assigned_at in JurorAssignment.objects.filter(
+        application_id__in=lost
+    ).values_list("application_id", "assigned_at"):
+        refills.setdefault(dossier_id, []).append(assigned_at)
+    short = {d: missing_seats(times, refills.get(d, ())) for d, times in lost.items()}
+    return {d: missing for d, missing in short.items() if missing > 0}
+
+
+def replacements(call) -> list[Replacement]:
+    """The dossiers of the call short of jurors after a late conflict of interest, by
+    reference, each with the proposed replacement(s) and every eligible juror, with
+    their loads on the call's dossiers: a fixed number of queries."""
+    short = short_dossiers(call)
+    if not short:
+        return []
+    data = call_data(call, dossier_ids=list(short))
+    loads = dict(
+        JurorAssignment.objects.filter(application__call=call, juror__in=data.jurors)
+        .values("juror")
+        .annotate(n=Count("pk"))
+        .values_list("juror", "n")
+    )
+    proposals = propose_replacements(
+        [(pk, short[pk]) for pk in data.dossiers],  # by reference
+        list(data.jurors),
+        loads,
+        conflicts=data.conflicts,
+        existing=data.existing,
+    )
+    rows = []
+    for proposal in proposals:
+        eligible = []
+        for juror_id in proposal.eligible:
+            juror = copy(data.jurors[juror_id])
+            juror.load = loads.get(juror_id, 0)
+            eligible.append(juror)
+        proposed = [j for j in eligible if j.pk in proposal.proposed]
+        rows.append(
+            Replacement(
+                dossier=data.dossiers[proposal.dossier],
+                missing=proposal.missing,
+                proposed=proposed,
+                eligible=proposed + [j for j in eligible if j not in proposed],
+            )
+        )
+    return rows
+
+
+def assign_replacement(call, dossier_id, juror_id, by) -> JurorAssignment:
+    """Assign a replacement juror to a dossier of the call through
+    ``services.assign_juror`` (checks, permission, audit event, email to the juror).
+    Refuses a dossier of another call, a juror outside the call's jury and a juror
+    already assigned to the dossier, with a message."""
+    if not rules.is_administrator(by):
+        raise TransitionNotPermitted(_("Only administrators assign jurors to dossiers."))
+    dossier = Application.objects.filter(call=call, pk=dossier_id).first()
+    if dossier is None:
+        raise InvalidTransitionData(_("This dossier is not part of this call."), field="dossier")
+    juror = next((j for j in jury_members(call) if j.pk == juror_id), None)
+    if juror is None:
+        raise InvalidTransitionData(_("Choose a juror of this call's jury."), field="juror")
+    if JurorAssignment.objects.filter(application=dossier, juror=juror).exists():
+        raise InvalidTransitionData(
+            _("%(name)s is already assigned to %(reference)s.")
+            % {"name": juror.get_full_name() or juror.email, "reference": dossier.reference},
+            field="juror",
+        )
+    return services.assign_juror(dossier, juror, by=by)

@@ -162,3 +162,39 @@ def notify_dossiers(requests, actor) -> list[DossierOutcome]:
     """Notify the decision of each dossier: its held decision emails are released and
     sent after the commit of its own transaction, with the decision letter."""
     return perform_each(requests, "notify", actor)
+
+
+def perform_on_call(call, requests, transition: str, actor) -> list[DossierOutcome]:
+    """``perform_each`` on the requested dossiers that belong to ``call``; any other id
+    (another call's dossier, a forged id) is reported as not part of the call and left
+    untouched. One outcome per request, in the order given."""
+    requests = list(requests)
+    in_call = set(
+        Application.objects.filter(call=call, pk__in=[r.pk for r in requests]).values_list(
+            "pk", flat=True
+        )
+    )
+    done = {
+        outcome.pk: outcome
+        for outcome in perform_each([r for r in requests if r.pk in in_call], transition, actor)
+    }
+    return [
+        done.get(request.pk)
+        or DossierOutcome(
+            request.pk, "", False, _("This dossier is not part of this call."), code="not_found"
+        )
+        for request in requests
+    ]
+
+
+def send_to_jury(call, requests, actor) -> list[DossierOutcome]:
+    """Send each eligible dossier of ``call`` to the jury (``open_jury``), one
+    transition log row each; a refusal (not eligible any more, no jury scores the
+    call's dossiers...) is reported with the engine's reason."""
+    return perform_on_call(call, requests, "open_jury", actor)
+
+
+def close_jury(call, requests, actor) -> list[DossierOutcome]:
+    """Close the jury of each dossier of ``call`` (``close_jury``): it awaits the
+    decision."""
+    return perform_on_call(call, requests, "close_jury", actor)

@@ -272,3 +272,89 @@ def assigned_dossier(user, pk) -> Application:
     if dossier is None or not rules.is_juror_of(user, dossier):
         raise Http404
     return dossier
+
+
+def _scorecards_count(**filters):
+    return Coalesce(
+        Subquery(
+            Scorecard.objects.filter(
+                application=OuterRef("pk"), excluded_at__isnull=True, **filters
+            )
+            .order_by()
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def bulk_transition_counts(call) -> dict:
+    """How many of the call's dossiers may be sent to the jury (eligible) and how many
+    are with the jury (what closing it concerns): one query."""
+    return Application.objects.filter(call=call).aggregate(
+        eligible=Count("pk", filter=Q(state=S.ELIGIBLE)),
+        in_jury=Count("pk", filter=Q(state=S.IN_JURY)),
+    )
+
+
+def dossiers_to_send(call):
+    """The call's eligible dossiers, which "send to the jury" concerns (one query)."""
+    return list(
+        Application.objects.filter(call=call, state=S.ELIGIBLE)
+        .select_related("organization")
+        .only("reference", "title", "state", "organization__name")
+        .order_by("reference")
+    )
+
+
+def dossiers_to_close(call):
+    """The call's dossiers with the jury, which "close the jury" concerns, each with
+    ``expected`` (jurors assigned), ``submitted`` (counted scorecards), ``drafts``
+    (scorecards of assigned jurors not submitted), ``missing`` (assigned jurors who
+    have not started) and ``incomplete`` (drafts, missing or no juror), in one query."""
+    assigned = JurorAssignment.objects.filter(
+        application=OuterRef("application"), juror=OuterRef("juror")
+    )
+    dossiers = list(
+        Application.objects.filter(call=call, state=S.IN_JURY)
+        .select_related("organization")
+        .annotate(
+            expected=Coalesce(
+                Subquery(
+                    JurorAssignment.objects.filter(application=OuterRef("pk"))
+                    .order_by()
+                    .values("application")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            submitted=_scorecards_count(submitted_at__isnull=False),
+            drafts=Coalesce(
+                Subquery(
+                    Scorecard.objects.filter(
+                        Exists(assigned),
+                        application=OuterRef("pk"),
+                        excluded_at__isnull=True,
+                        submitted_at__isnull=True,
+                    )
+                    .order_by()
+                    .values("application")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .only("reference", "title", "state", "organization__name")
+        .order_by("reference")
+    )
+    for dossier in dossiers:
+        dossier.missing = max(0, dossier.expected - dossier.submitted - dossier.drafts)
+        # No juror at all is incomplete too: closing would leave it without any score.
+        dossier.incomplete = bool(dossier.drafts or dossier.missing or not dossier.expected)
+    return dossiers

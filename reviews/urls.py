@@ -11,6 +11,7 @@ from . import (
     views_home,
     views_interests,
     views_jury,
+    views_jury_bulk,
     views_list,
     views_opinions,
     views_ranking,
@@ -99,6 +100,18 @@ urlpatterns = [
     path("appels/<id:pk>/jury/", views_jury.jury_progress, name="staff_jury_progress"),
     path("appels/<id:pk>/jury/reglages/", views_jury.jury_settings, name="staff_jury_settings"),
     path("appels/<id:pk>/jury/repartition/", views_jury.jury_assign, name="staff_jury_assign"),
+    path("appels/<id:pk>/jury/envoi/", views_jury_bulk.jury_send, name="staff_jury_send"),
+    path("appels/<id:pk>/jury/cloture/", views_jury_bulk.jury_close, name="staff_jury_close"),
+    path(
+        "appels/<id:pk>/jury/remplacement/",
+        views_jury_bulk.jury_replace,
+        name="staff_jury_replace",
+    ),
+    path(
+        "appels/<id:pk>/jury/rapport/<slug:key>/",
+        views_jury_bulk.jury_bulk_report,
+        name="staff_jury_bulk_report",
+    ),
     path("appels/<id:pk>/jury/relancer/", views_jury.jury_remind, name="staff_jury_remind"),
     path("appels/<id:pk>/jury/conflits/", views_jury.jury_conflicts, name="staff_jury_conflicts"),
     path(

@@ -262,6 +262,8 @@ def _progress_page(request, call, *, settings_form=None, status=200):
         "page": jury_selectors.jury_progress_dossiers(call, request.GET.get("page")),
         "settings_form": settings_form if is_admin else None,
         "is_administrator": is_admin,
+        "bulk_counts": jury_selectors.bulk_transition_counts(call) if is_admin else None,
+        "replacements": assignment.replacements(call) if is_admin else [],
     }
     return render(request, "staff/jury_progress.html", context, status=status)
 

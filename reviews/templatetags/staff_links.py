@@ -25,6 +25,4 @@ def site_menus(context):
     request = context.get("request")
     if request is None:
         return navigation.Menus()
-    return navigation.menus(
-        getattr(request, "user", None), request.path, request.get_full_path()
-    )
+    return navigation.menus(getattr(request, "user", None), request.path, request.get_full_path())

@@ -520,6 +520,43 @@ def _jury_assign(scene, name):
     )
 
 
+def _jury_send(scene, name):
+    scene.world.call.jury_scores = True  # the call's jury scores its dossiers
+    scene.world.call.save(update_fields=["jury_scores"])
+    dossier = scene.dossier(S.ELIGIBLE)
+    return Target(
+        reverse(name, args=[scene.world.call.pk]),
+        data={"dossier": [dossier.pk], f"state-{dossier.pk}": S.ELIGIBLE},
+        mention=dossier.reference,
+    )
+
+
+def _jury_close(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    return Target(
+        reverse(name, args=[scene.world.call.pk]),
+        data={"dossier": [dossier.pk], f"state-{dossier.pk}": S.IN_JURY, "acknowledge": "1"},
+        mention=dossier.reference,
+    )
+
+
+def _jury_replace(scene, name):
+    dossier = scene.dossier(S.IN_JURY)
+    review_services.declare_conflict(dossier, scene.assigned_juror, "Membre du bureau.")
+    juror = UserFactory(email="jure-remplacant@example.org", roles=[rules.JURORS])
+    scene.world.jury.members.add(juror)
+    return Target(
+        reverse(name, args=[scene.world.call.pk]),
+        data={"dossier": dossier.pk, "juror": juror.pk},
+        goes_to=reverse("staff_jury_progress", args=[scene.world.call.pk]) + "#replacements",
+    )
+
+
+def _jury_bulk_report(scene, name):
+    scene.dossier(S.IN_JURY)
+    return Target(reverse(name, args=[scene.world.call.pk, "0" * 32]))
+
+
 def _ranking(scene, name):
     dossier = scene.dossier(S.AWAITING_DECISION)
     return Target(reverse(name, args=[scene.world.call.pk]), mention=dossier.reference)
@@ -740,6 +777,18 @@ TABLE = {
     # Bulk assignment of a call's jurors: administrators only (the jury's president too
     # gets a 404: tests/reviews/test_bulk_assignment.py).
     "staff_jury_assign": Entry(_jury_assign, get=ADMIN, post={ADMINISTRATOR: 200}),
+    # Sending to the jury and closing it in bulk, and their report: administrators only
+    # (the jury's president too gets a 404: tests/reviews/test_jury_bulk_transitions.py).
+    "staff_jury_send": Entry(
+        _jury_send, get=ADMIN, post={ADMINISTRATOR: 302}, sees=frozenset({ADMINISTRATOR})
+    ),
+    "staff_jury_close": Entry(
+        _jury_close, get=ADMIN, post={ADMINISTRATOR: 302}, sees=frozenset({ADMINISTRATOR})
+    ),
+    "staff_jury_bulk_report": Entry(_jury_bulk_report, get=ADMIN),
+    # A replacement juror after a late conflict: administrators only (the president too
+    # gets a 404: tests/reviews/test_jury_replacement.py).
+    "staff_jury_replace": Entry(_jury_replace, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST),
     # The conflicts of interest of a call and their exports: administrators only (the
     # jury's president included in the 404s: tests/reviews/test_jury_running.py).
     "staff_jury_conflicts": Entry(_jury_conflicts, get=ADMIN),
