@@ -258,7 +258,7 @@ def _dossier_page(
         else [],
         "timeline": timeline,
         "completion_request": selectors.completion_request(dossier, timeline),
-        "applicant_may_edit": rules.is_applicant_of(user, dossier)
+        "applicant_may_edit": rules.acts_for_applicant(user, dossier)
         and dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE),
         "actions": actions,
         "confirmed_actions": confirmed_actions,
