@@ -137,11 +137,8 @@ def posted_letter_filename(letter) -> str:
     return f"courrier-{letter.application.reference}-{letter.pk}.pdf"
 
 
-def render_posted_letter(letter) -> bytes:
-    """The letter to post to an organisation without an email address, as PDF bytes:
-    the text of the email it replaces under the City's letterhead, addressed to the
-    organisation's postal address; a decision letter is followed by the decision itself
-    (the same letter the emails carry)."""
+def render_posted_letter_html(letter) -> str:
+    """The cover of a letter to post, as HTML (what WeasyPrint prints)."""
     paragraphs = [part.strip() for part in letter.body_text.split("\n\n") if part.strip()]
     context = {
         "city": CITY,
@@ -150,7 +147,15 @@ def render_posted_letter(letter) -> bytes:
         "date": timezone.localdate(letter.created_at),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        cover = render_to_string(POSTED_LETTER_TEMPLATE, context)
+        return render_to_string(POSTED_LETTER_TEMPLATE, context)
+
+
+def render_posted_letter(letter) -> bytes:
+    """The letter to post to an organisation without an email address, as PDF bytes:
+    the text of the email it replaces under the City's letterhead, addressed to the
+    organisation's postal address; a decision letter is followed by the decision itself
+    (the same letter the emails carry)."""
+    cover = render_posted_letter_html(letter)
     if letter.category == "decision":
         return html_to_pdf(cover, render_letter_html(letter.application))
     return html_to_pdf(cover)
