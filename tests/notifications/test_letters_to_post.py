@@ -12,7 +12,7 @@ from notifications.letters import (
     render_posted_letter_html,
 )
 from notifications.models import Letter, OutboundEmail
-from tests.dossiers.test_assisted_submission import POSTAL, assisted
+from tests.dossiers.test_assisted_submission import assisted
 from tests.notifications.test_letters import pdf_page_count
 from tests.web import page
 from workflows.models import AuditEvent
