@@ -91,3 +91,16 @@ def test_an_organisation_with_members_still_gets_emails(world, state):
     dossier = world.dossier(state)
     assert not Letter.objects.filter(application=dossier).exists()
     assert OutboundEmail.objects.filter(application=dossier, event="submit").exists()
+
+
+def test_the_dossier_history_shows_the_letters(client, world):
+    dossier = assisted(world, state="submitted")
+    letter = Letter.objects.get(application=dossier)
+    client.force_login(world.administrator)
+    staff = client.get(reverse("staff_dossier_detail", args=[dossier.pk]))
+    assert f"Letter « {letter.subject} » to Collectif des Capucins — To post" in page(staff).text(
+        "timeline"
+    )
+    client.post(reverse("letter_mark_posted", args=[letter.pk]))
+    page_of_staff = page(client.get(reverse("dossier_detail", args=[dossier.pk])))
+    assert f"Letter « {letter.subject} » — Posted" in page_of_staff.text("content")
