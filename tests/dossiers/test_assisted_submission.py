@@ -341,3 +341,10 @@ def test_who_entered_a_dossier_cannot_decide_it(world):
 def test_the_audit_trail_names_the_assisted_events():
     for slug in ("assisted.organisation_created", "assisted.dossier_entered", "letter.posted"):
         assert slug in EVENT_LABELS
+
+
+def test_staff_starting_a_dossier_from_the_applicant_page_are_led_to_the_reception(client, world):
+    client.force_login(world.other_instructor)
+    response = client.get(reverse("dossier_create"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reception_home")
