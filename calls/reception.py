@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.validators import normalize_siret
@@ -32,6 +33,23 @@ ASSISTED_CHANNELS = [
     if value != Application.Channel.ONLINE
 ]
 ORGANISATION_FIELDS = ("name", "kind", "siret", "rna", "address", "contact_email", "phone")
+
+
+NO_CONTACT = gettext_lazy(
+    "Give at least one way to reach the organisation: a postal address, a phone number or "
+    "an email address. Its letters are sent to that address."
+)
+
+
+def is_unreachable(organization) -> bool:
+    """No way at all to write to the organisation: no member with an account, no email
+    address, no phone number and no postal address."""
+    return not (
+        organization.contact_email
+        or organization.phone
+        or organization.address.strip()
+        or organization.memberships.exists()
+    )
 
 
 class OrganisationExists(TransitionError):
@@ -74,13 +92,7 @@ def create_organisation(user, **fields) -> Organization:
     require_reception(user)
     values = {name: (fields.get(name) or "").strip() for name in ORGANISATION_FIELDS}
     if not (values["contact_email"] or values["phone"] or values["address"]):
-        raise InvalidTransitionData(
-            _(
-                "Give at least one way to reach the organisation: a postal address, a phone "
-                "number or an email address. Its letters are sent to that address."
-            ),
-            field="address",
-        )
+        raise InvalidTransitionData(NO_CONTACT, field="address")
     found = existing_with_siret(values["siret"])
     if found is not None:
         raise OrganisationExists(found)
@@ -158,6 +170,14 @@ def enter_dossier(user, *, organization, call, channel, title, received_on=None)
         raise InvalidTransitionData(
             _("Choose how the dossier reached the City: by post, at the counter or by phone."),
             field="channel",
+        )
+    if is_unreachable(organization):
+        raise InvalidTransitionData(
+            _(
+                "%(name)s has no contact at all: give it a postal address, a phone number "
+                "or an email address first (an administrator edits it in the Django admin)."
+            )
+            % {"name": organization.name}
         )
     if not receivable_calls().filter(pk=call.pk).exists():
         raise InvalidTransitionData(_("Choose a published call."), field="call")

@@ -348,3 +348,15 @@ def test_staff_starting_a_dossier_from_the_applicant_page_are_led_to_the_recepti
     response = client.get(reverse("dossier_create"))
     assert response.status_code == 302
     assert response["Location"] == reverse("reception_home")
+
+
+def test_a_dossier_of_an_organisation_nobody_can_reach_is_refused(client, world):
+    unreachable = Organization.objects.create(name="Fantôme", kind="association")
+    client.force_login(world.instructor)
+    response = client.post(
+        reverse("reception_enter", args=[unreachable.pk]),
+        {"call": world.call.pk, "channel": "counter", "title": "Projet"},
+    )
+    assert response.status_code == 400
+    assert "Fantôme has no contact at all" in page(response).text("error")
+    assert not Application.objects.filter(organization=unreachable).exists()
