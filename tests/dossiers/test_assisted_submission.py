@@ -17,6 +17,7 @@ from notifications.models import Letter, OutboundEmail
 from reviews import services as review_services
 from tests.factories import UserFactory
 from tests.web import page
+from tests.web.test_double_submit import login, post_twice
 from workflows import rules
 from workflows.audit import EVENT_LABELS
 from workflows.exceptions import TransitionNotPermitted
@@ -360,3 +361,15 @@ def test_a_dossier_of_an_organisation_nobody_can_reach_is_refused(client, world)
     assert response.status_code == 400
     assert "Fantôme has no contact at all" in page(response).text("error")
     assert not Application.objects.filter(organization=unreachable).exists()
+
+
+def test_a_double_click_creates_one_organisation_and_one_dossier(world):
+    client = login(world.instructor)
+    url = reverse("reception_organisation_create")
+    post_twice(
+        client, url, url, {"name": "Une fois", "kind": "association", "phone": "05 56 10 20 30"}
+    )
+    organization = Organization.objects.get(name="Une fois")
+    url = reverse("reception_enter", args=[organization.pk])
+    post_twice(client, url, url, {"call": world.call.pk, "channel": "phone", "title": "Projet"})
+    assert Application.objects.filter(organization=organization).count() == 1
