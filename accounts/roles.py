@@ -7,6 +7,9 @@ INSTRUCTORS = "instructors"
 GOVERNANCE_MEMBERS = "governance_members"
 JURORS = "jurors"
 ROLE_GROUPS = (ADMINISTRATORS, INSTRUCTORS, GOVERNANCE_MEMBERS, JURORS)
+# The "reception" permission: entering, completing and submitting the dossier of an
+# organisation that came by post, at the counter or by phone, on its behalf.
+RECEPTION_ROLES = frozenset({ADMINISTRATORS, INSTRUCTORS})
 
 
 def _cached(user, attr, compute):
@@ -53,3 +56,12 @@ def is_administrator(user) -> bool:
 
 def is_staff_member(user) -> bool:
     return is_administrator(user) or bool(roles(user))
+
+
+def has_reception(user) -> bool:
+    """May receive dossiers on paper, at the counter or by phone and enter them on behalf
+    of an organisation (instructors and administrators)."""
+    return is_administrator(user) or (
+        bool(user and user.is_authenticated and user.is_active)
+        and bool(RECEPTION_ROLES & roles(user))
+    )

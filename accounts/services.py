@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .models import Invitation, Membership, Organization, User
-from .signals import invitation_created
+from .signals import access_changed, invitation_created
 
 # An invitation link works for this many days after it was sent.
 INVITATION_VALID_DAYS = 14
@@ -165,6 +165,31 @@ def invite(user, organization: Organization, email: str) -> Invitation:
     goes through the outbox. Inviting an address again sends a new link (the earlier
     ones stay valid until they expire or one of them is used)."""
     _require_member(user, organization)
+    return _send_invitation(user, organization, email)
+
+
+@transaction.atomic
+def invite_to_claim(user, organization: Organization, email: str) -> Invitation:
+    """Reception staff (``roles.has_reception``) invite an organisation that has no
+    account yet to claim it online, at the address it gives: whoever accepts becomes its
+    first member, sees its dossiers and their history, and the address becomes the
+    organisation's contact email when it had none. Once someone has claimed it, its
+    members invite the others."""
+    if not roles.has_reception(user):
+        raise AccountError(_("Only instructors and administrators send this invitation."))
+    if Membership.objects.filter(organization=organization).exists():
+        raise AlreadyMember(
+            _(
+                "%(organization)s has already been claimed online: its members invite the "
+                "other people themselves."
+            )
+            % {"organization": organization.name},
+            field="email",
+        )
+    return _send_invitation(user, organization, email)
+
+
+def _send_invitation(user, organization: Organization, email: str) -> Invitation:
     email = normalize_email(email)
     try:
         validate_email(email)
@@ -285,12 +310,25 @@ def accept_invitation(user, token: str) -> Membership:
             .first()
         )
         check_invitation(invitation, user)
+        organization = invitation.organization
+        claimed = not Membership.objects.filter(organization=organization).exists()
         membership, _created = Membership.objects.get_or_create(
-            user=user, organization=invitation.organization
+            user=user, organization=organization
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        if not organization.contact_email:
+            organization.contact_email = invitation.email
+            organization.save(update_fields=["contact_email"])
+        if claimed:
+            access_changed.send(
+                sender=Organization,
+                event="organisation.claimed",
+                actor=user,
+                subject_user=user,
+                data={"organisation": organization.pk, "email": invitation.email},
+            )
     roles.forget(user)
     return membership
 

@@ -94,7 +94,7 @@ def submit_transition(dossier) -> str:
 def _own_dossier(request, pk):
     """The dossier, for a member of its organisation; 404 for anybody else."""
     dossier = selectors.dossier_for(request.user, pk)
-    if not rules.is_applicant_of(request.user, dossier):
+    if not rules.acts_for_applicant(request.user, dossier):
         raise Http404
     return dossier
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership
-from notifications.models import OutboundEmail
+from notifications.models import Letter, OutboundEmail
 from reviews.models import Decision
 from workflows import rules
 from workflows.models import TransitionLog
@@ -105,6 +105,17 @@ def timeline(dossier, user) -> list[dict]:
         emails = emails.filter(
             status=OutboundEmail.Status.SENT, recipient__in=members.values("user__email")
         )
+    # The letters of an assisted dossier's organisation without an email address: staff
+    # see them from when they are written, the applicant once posted. (Online dossiers
+    # always have members to email: no query for them.)
+    letters = []
+    if dossier.channel != Application.Channel.ONLINE:
+        letters = Letter.objects.filter(application=dossier).exclude(
+            status__in=[Letter.Status.CANCELLED, Letter.Status.HELD]
+        )
+        if not internal:
+            letters = letters.filter(status=Letter.Status.POSTED)
+        letters = letters.defer("body_text")
     transitions = []
     decision_log = None
     for log in logs:
@@ -121,6 +132,7 @@ def timeline(dossier, user) -> list[dict]:
         transitions,
         ({"kind": "message", "at": m.created_at, "item": m} for m in messages),
         ({"kind": "email", "at": e.sent_at or e.created_at, "item": e} for e in emails),
+        ({"kind": "letter", "at": lt.posted_at or lt.created_at, "item": lt} for lt in letters),
     )
     return sorted(events, key=lambda event: event["at"])
 

@@ -41,13 +41,23 @@ def next_reference(call) -> str:
 
 @transaction.atomic
 def create_draft(*, call, organization, user, title, objectives=(), **fields) -> Application:
-    """Start a draft dossier of ``organization`` on ``call``, on behalf of ``user``."""
-    if (
+    """Start a draft dossier of ``organization`` on ``call``, on behalf of ``user``.
+
+    Reception staff who are not members of the organisation may start it for a dossier
+    received on paper, at the counter or by phone (``channel``, see
+    ``calls.reception``): they are recorded as having entered it."""
+    channel = fields.get("channel", Application.Channel.ONLINE)
+    member = user is not None and organization.pk in rules.organization_ids(user)
+    on_behalf = (
         user is not None
-        and not rules.is_administrator(user)
-        and organization.pk not in (rules.organization_ids(user))
-    ):
+        and not member
+        and channel != Application.Channel.ONLINE
+        and rules.has_reception(user)
+    )
+    if user is not None and not member and not on_behalf and not rules.is_administrator(user):
         raise TransitionNotPermitted(_("You are not a member of this organisation."))
+    if on_behalf:
+        fields["entered_by"] = user
     dossier = Application.objects.create(
         reference=next_reference(call),
         call=call,
@@ -100,7 +110,7 @@ BUDGET_FIELDS = ("total_budget", "requested_amount")
 
 def can_edit(user, dossier) -> bool:
     """May ``user`` change the content of ``dossier`` now?"""
-    return dossier.state in EDITABLE_STATES and rules.is_applicant_of(user, dossier)
+    return dossier.state in EDITABLE_STATES and rules.acts_for_applicant(user, dossier)
 
 
 def not_editable_message(dossier) -> str:
@@ -118,7 +128,7 @@ def _lock_editable(dossier, user) -> Application:
         .select_related("call")
         .get(pk=dossier.pk)
     )
-    if not rules.is_applicant_of(user, locked):
+    if not rules.acts_for_applicant(user, locked):
         raise TransitionNotPermitted(_("Only members of the organisation can edit this dossier."))
     if locked.state not in EDITABLE_STATES:
         raise InvalidSourceState(not_editable_message(locked))

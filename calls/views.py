@@ -175,6 +175,16 @@ def dashboard(request):
 def dossier_create(request):
     form = _draft_form(request.user, request.POST if request.method == "POST" else None)
     if form is None:
+        if rules.has_reception(request.user):
+            # Staff start the dossier of an organisation on its behalf from the reception.
+            messages.info(
+                request,
+                _(
+                    "To enter the dossier of an organisation received by post, at the "
+                    "counter or by phone, find or create the organisation here."
+                ),
+            )
+            return redirect("reception_home")
         messages.error(request, _("Only members of an organisation can start a dossier."))
         return redirect("dashboard")
     if form.is_bound and form.is_valid():
@@ -258,7 +268,7 @@ def _dossier_page(
         else [],
         "timeline": timeline,
         "completion_request": selectors.completion_request(dossier, timeline),
-        "applicant_may_edit": rules.is_applicant_of(user, dossier)
+        "applicant_may_edit": rules.acts_for_applicant(user, dossier)
         and dossier.state in (DossierState.DRAFT, DossierState.INCOMPLETE),
         "actions": actions,
         "confirmed_actions": confirmed_actions,

@@ -28,6 +28,7 @@ urlpatterns = [
     path("organisations/", include("accounts.urls")),
     # Back-office: calls; instruction, opinions, juries, decisions.
     path("gestion/", include("calls.backoffice.urls")),
+    path("gestion/", include("calls.reception_urls")),
     path("gestion/", include("reviews.urls")),
     # Outbox, decision letters, email provider webhooks.
     path("", include("notifications.urls")),

@@ -107,14 +107,55 @@ def render_decision_letter(dossier) -> bytes:
     return html_to_pdf(render_letter_html(dossier))
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A self-contained HTML document printed by WeasyPrint, as PDF bytes, with the
-    typography of its language (the letters and minutes are in French)."""
-    language = re.search(r'<html[^>]*\blang="([\w-]+)"', html)
-    html = typography.html(html, language.group(1) if language else settings.LANGUAGE_CODE)
+def html_to_pdf(html: str, *more: str) -> bytes:
+    """Self-contained HTML documents printed by WeasyPrint one after the other, as the
+    bytes of one PDF, with the typography of their language (the letters and minutes
+    are in French)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     # No protocol allowed: the document cannot make the server fetch anything.
     fetcher = URLFetcher(allowed_protocols=set())
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    documents = []
+    for document in (html, *more):
+        language = re.search(r'<html[^>]*\blang="([\w-]+)"', document)
+        document = typography.html(
+            document, language.group(1) if language else settings.LANGUAGE_CODE
+        )
+        documents.append(HTML(string=document, url_fetcher=fetcher).render())
+    first = documents[0]
+    if len(documents) == 1:
+        return first.write_pdf()
+    pages = [page for rendered in documents for page in rendered.pages]
+    return first.copy(pages).write_pdf()
+
+
+POSTED_LETTER_TEMPLATE = "letters/correspondence.html"
+
+
+def posted_letter_filename(letter) -> str:
+    return f"courrier-{letter.application.reference}-{letter.pk}.pdf"
+
+
+def render_posted_letter_html(letter) -> str:
+    """The cover of a letter to post, as HTML (what WeasyPrint prints)."""
+    paragraphs = [part.strip() for part in letter.body_text.split("\n\n") if part.strip()]
+    context = {
+        "city": CITY,
+        "letter": letter,
+        "paragraphs": paragraphs,
+        "date": timezone.localdate(letter.created_at),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(POSTED_LETTER_TEMPLATE, context)
+
+
+def render_posted_letter(letter) -> bytes:
+    """The letter to post to an organisation without an email address, as PDF bytes:
+    the text of the email it replaces under the City's letterhead, addressed to the
+    organisation's postal address; a decision letter is followed by the decision itself
+    (the same letter the emails carry)."""
+    cover = render_posted_letter_html(letter)
+    if letter.category == "decision":
+        return html_to_pdf(cover, render_letter_html(letter.application))
+    return html_to_pdf(cover)

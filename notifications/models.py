@@ -179,3 +179,56 @@ class DeliveryEvent(models.Model):
     @property
     def label(self) -> str:
         return delivery_label(self.event_type)
+
+
+class Letter(models.Model):
+    """A letter to post: what an organisation without an email address receives instead
+    of an email (acknowledgement, completion request, decision). Written in the
+    transaction of the change that causes it, like the emails; printed from its PDF and
+    marked as posted by staff (audit trail)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held until the decision is notified")
+        TO_POST = "to_post", _("To post")
+        POSTED = "posted", _("Posted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    application = models.ForeignKey(
+        "calls.Application", on_delete=models.CASCADE, related_name="letters"
+    )
+    transition_log = models.ForeignKey(
+        "workflows.TransitionLog",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+    )
+    event = models.CharField(_("event"), max_length=40)
+    category = models.CharField(
+        max_length=10, choices=OutboundEmail.Category.choices, default=OutboundEmail.Category.INFO
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=200)
+    recipient_address = models.TextField(_("postal address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.TO_POST, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.recipient_name}: {self.subject}"

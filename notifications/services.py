@@ -24,7 +24,7 @@ from workflows.exceptions import TransitionError
 from workflows.models import TransitionLog
 from workflows.states import DossierState
 
-from .models import DeliveryEvent, OutboundEmail, delivery_rank
+from .models import DeliveryEvent, Letter, OutboundEmail, delivery_rank
 from .tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,12 @@ def _recipients(dossier, audience):
         users = User.objects.filter(
             memberships__organization_id=dossier.organization_id, is_active=True
         )
+        emails = sorted(set(users.values_list("email", flat=True)))
+        if not emails and dossier.organization.contact_email:
+            # An organisation without an account (its dossier entered by staff) is
+            # written to at the contact address it gave, never at the staff member's.
+            emails = [dossier.organization.contact_email]
+        return emails
     else:
         users = User.objects.filter(governance_bodies__calls=dossier.call_id, is_active=True)
     return sorted(set(users.values_list("email", flat=True)))
@@ -87,6 +93,9 @@ def record_transition(dossier, log):
                 status=Status.PENDING, next_attempt_at=None
             )
             enqueue_on_commit(released)
+        Letter.objects.filter(
+            application=dossier, category=Category.DECISION, status=Letter.Status.HELD
+        ).update(status=Letter.Status.TO_POST)
         return released
     if log.transition == "reopen":
         cancel_decision_emails(dossier)
@@ -95,9 +104,22 @@ def record_transition(dossier, log):
     if spec is None:
         return []
     template, category, audience = spec
+    recipients = _recipients(dossier, audience)
+    if audience == "applicants" and not recipients:
+        # No email address at all: the organisation gets a letter to post.
+        return queue_letter(
+            template=template,
+            dossier=dossier,
+            context={"log": log},
+            key=f"log-{log.pk}",
+            transition_log=log,
+            event=log.transition,
+            category=category,
+            held=category == Category.DECISION,
+        )
     return queue_email(
         template=template,
-        recipients=_recipients(dossier, audience),
+        recipients=recipients,
         context={"log": log},
         key=f"log-{log.pk}",
         application=dossier,
@@ -184,12 +206,77 @@ def queue_email(
 
 
 def cancel_decision_emails(dossier) -> int:
-    """Cancel the decision emails of a dossier that have not been sent."""
+    """Cancel the decision emails of a dossier that have not been sent, and its decision
+    letters not posted yet."""
+    Letter.objects.filter(
+        application=dossier,
+        category=Category.DECISION,
+        status__in=[Letter.Status.HELD, Letter.Status.TO_POST],
+    ).update(status=Letter.Status.CANCELLED)
     return OutboundEmail.objects.filter(
         application=dossier,
         category=Category.DECISION,
         status__in=[Status.HELD, Status.PENDING, Status.FAILED],
     ).update(status=Status.CANCELLED)
+
+
+# Letters: the correspondence of an organisation without an email address.
+
+
+def queue_letter(
+    *, template, dossier, context, key, transition_log=None, event="", category, held=False
+):
+    """Write the letter to post that replaces the email ``template`` for an organisation
+    without any email address: the same French text, addressed to its postal address.
+    A decision letter waits (held) until the decision is notified. Returns its id in a
+    list (none when a letter with this key exists already)."""
+    if Letter.objects.filter(idempotency_key=key).exists():
+        return []
+    full_context = {
+        "site_url": settings.SITE_URL,
+        "dossier": dossier,
+        "call": dossier.call,
+        "by_post": True,
+        **context,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        base = f"notifications/email/{template}"
+        subject = " ".join(render_to_string(f"{base}.subject.txt", full_context).split())
+        text = render_to_string(f"{base}.txt", full_context)
+    letter = Letter.objects.create(
+        application=dossier,
+        transition_log=transition_log,
+        event=event or template,
+        category=category,
+        recipient_name=dossier.organization.name,
+        recipient_address=dossier.organization.address,
+        subject=typography.french(subject),
+        body_text=typography.french(text.strip()),
+        idempotency_key=key,
+        status=Letter.Status.HELD if held else Letter.Status.TO_POST,
+    )
+    return [letter.pk]
+
+
+def mark_letter_posted(letter, user) -> Letter:
+    """Record that a letter was printed and posted (audit trail). Refused when it is not
+    waiting to be posted (posted meanwhile, held or cancelled)."""
+    with transaction.atomic():
+        updated = Letter.objects.filter(pk=letter.pk, status=Letter.Status.TO_POST).update(
+            status=Letter.Status.POSTED, posted_at=timezone.now(), posted_by=user
+        )
+        if not updated:
+            raise OutboxError(
+                _("This letter is no longer waiting to be posted; nothing was changed.")
+            )
+        letter.refresh_from_db()
+        record_event(
+            "letter.posted",
+            actor=user,
+            application=letter.application,
+            data={"letter": letter.pk, "subject": letter.subject},
+        )
+    return letter
 
 
 # Review of the held decision emails (the outbox page).

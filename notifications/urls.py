@@ -5,10 +5,17 @@ from anymail.webhooks.brevo import BrevoTrackingWebhookView
 from anymail.webhooks.mailjet import MailjetTrackingWebhookView
 from django.urls import path
 
-from . import views
+from . import letter_views, views
 from .webhooks import secured
 
 urlpatterns = [
+    path("gestion/courriers/", letter_views.letter_queue, name="letter_queue"),
+    path("gestion/courriers/<id:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
+    path(
+        "gestion/courriers/<id:pk>/poste/",
+        letter_views.letter_mark_posted,
+        name="letter_mark_posted",
+    ),
     path("gestion/courriels/", views.outbox_list, name="outbox_list"),
     path("gestion/courriels/envoyer/", views.outbox_send_all, name="outbox_send_all"),
     path("gestion/courriels/envoyes/", views.outbox_sent, name="outbox_sent"),

@@ -56,6 +56,11 @@ def _staff_links(user) -> list[Link]:
             Link(_("Dossiers to instruct"), reverse("staff_dossier_list") + "?state=submitted"),
             Link(_("My calls"), reverse("staff_call_list")),
         ]
+    if rules.has_reception(user):
+        links += [
+            Link(_("Enter a paper dossier"), reverse("reception_home")),
+            Link(_("Letters to post"), reverse("letter_queue")),
+        ]
     if rules.GOVERNANCE_MEMBERS in user_roles:
         links.append(Link(_("Opinions to give"), reverse("staff_opinion_queue")))
     if rules.JURORS in user_roles:

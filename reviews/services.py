@@ -326,6 +326,7 @@ def record_opinion(dossier, body, author, verdict, motivation, document=None) ->
     ``document``: an optional file, preferably as ``(file, inspected)`` once checked
     by ``calls.uploads.inspect`` (it is then stored under a random name)."""
     locked = _lock(dossier)
+    rules.check_separation_of_duties(author, locked)
     if locked.state != S.IN_CONSULTATION:
         raise InvalidSourceState(
             _("Opinions can only be given while the governance bodies are consulted.")
@@ -407,6 +408,7 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
 
     Errors on one score carry ``field="criterion_<id>"``."""
     locked = _lock(dossier)
+    rules.check_separation_of_duties(juror, locked)
     if not rules.can_score(juror, locked):
         raise TransitionNotPermitted(_("You cannot score this dossier."))
     criteria = {criterion.pk: criterion for criterion in locked.call.scoring_criteria.all()}

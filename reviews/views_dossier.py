@@ -396,6 +396,9 @@ def staff_eligibility(request, pk):
     dossier = staff_dossier(user, pk)
     if not rules.is_instructor_of(user, dossier):
         raise Http404
+    if rules.entered_dossier(user, dossier):
+        messages.error(request, rules.SEPARATION_OF_DUTIES)
+        return redirect("staff_dossier_detail", pk=pk)
     if request.method != "POST":
         if not _may_examine(dossier, user):
             messages.error(

@@ -18,5 +18,9 @@ def staff_home(request):
     return render(
         request,
         "staff/home.html",
-        {"sections": sections, "total": sum(section.count for section in sections)},
+        {
+            "sections": sections,
+            "total": sum(section.count for section in sections),
+            "can_receive": rules.has_reception(request.user),
+        },
     )

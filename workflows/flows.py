@@ -38,10 +38,25 @@ AMOUNT_RE = re.compile(r"-?\d+(\.\d+)?")
 # whose message is shown to the user.
 
 
+def received_in_time(dossier) -> bool:
+    """A paper dossier received by post while the call was open (its date of receipt
+    recorded) may be entered and submitted after the call closed."""
+    call = dossier.call
+    return bool(
+        dossier.channel == dossier.Channel.PAPER
+        and dossier.received_on
+        and call.is_published
+        and timezone.localdate(call.opens_at)
+        <= dossier.received_on
+        <= timezone.localdate(call.closes_at)
+        and timezone.now() >= call.opens_at
+    )
+
+
 def call_is_open(flow):
     call = flow.call
     return CONDITION(
-        call.is_open(),
+        call.is_open() or received_in_time(flow.dossier),
         _(
             "The call “%(call)s” is not open: dossiers can be submitted from %(opens)s to %(closes)s."
         )
@@ -151,21 +166,21 @@ SUBMISSION_CONDITIONS = [
 
 
 def applicant(flow, user):
-    return rules.is_applicant_of(user, flow.dossier)
+    return rules.acts_for_applicant(user, flow.dossier)
 
 
 def instructor(flow, user):
-    return rules.is_instructor_of(user, flow.dossier)
+    return rules.can_instruct(user, flow.dossier)
 
 
 def administrator(flow, user):
-    return rules.is_administrator(user)
+    return rules.can_decide(user, flow.dossier)
 
 
 def administrator_or_last_opinion(flow, user):
     """Administrators close a consultation; it also closes by itself once every body
     consulted has answered, on behalf of the member who gave the last opinion."""
-    if rules.is_administrator(user):
+    if rules.can_decide(user, flow.dossier):
         return True
     return bool(rules.consulted_body_ids(user, flow.dossier)) and flow.all_bodies_answered
 

@@ -10,6 +10,7 @@ interest removes the juror from the dossier.
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 from accounts.roles import (  # noqa: F401 (re-exported: the one module of the rules)
@@ -19,6 +20,7 @@ from accounts.roles import (  # noqa: F401 (re-exported: the one module of the r
     JURORS,
     ROLE_GROUPS,
     forget,
+    has_reception,
     is_administrator,
     is_staff_member,
     organization_ids,
@@ -27,6 +29,8 @@ from accounts.roles import (  # noqa: F401 (re-exported: the one module of the r
 from calls.models import Application, ApplicationUserObjectPermission
 from reviews.models import ConflictOfInterest, DeclaredInterest, JurorAssignment, Jury, Scorecard
 
+from .exceptions import TransitionNotPermitted
+from .models import TransitionLog
 from .states import DossierState
 
 SCORE_PERMISSION = "score_application"
@@ -63,6 +67,56 @@ def is_applicant_of(user, dossier) -> bool:
     return bool(
         user and user.is_authenticated and user.is_active
     ) and dossier.organization_id in organization_ids(user)
+
+
+def acts_on_behalf(user, dossier) -> bool:
+    """A member of staff with the reception permission acting for the organisation on a
+    dossier received on paper, at the counter or by phone (an assisted dossier): they
+    enter, complete and submit it through the applicant's pages and services."""
+    return dossier.channel != Application.Channel.ONLINE and has_reception(user)
+
+
+def acts_for_applicant(user, dossier) -> bool:
+    """May do what the applicant does on the dossier (edit the draft, submit, withdraw):
+    a member of its organisation, or reception staff on an assisted dossier."""
+    return is_applicant_of(user, dossier) or acts_on_behalf(user, dossier)
+
+
+SEPARATION_OF_DUTIES = _(
+    "You entered this dossier on behalf of its organisation: another member of staff must "
+    "instruct it, give an opinion on it, score it and decide it (separation of duties)."
+)
+
+
+def entered_dossier(user, dossier) -> bool:
+    """The user entered the dossier on behalf of its organisation: they created it or
+    submitted it for the organisation (an assisted dossier). Such a person never
+    instructs, gives an opinion on, scores or decides that dossier."""
+    if not (user and user.is_authenticated) or dossier.channel == Application.Channel.ONLINE:
+        return False
+    if dossier.entered_by_id == user.pk:
+        return True
+    cache = getattr(dossier, "_tds_submitted_by", None)
+    if cache is None:
+        cache = frozenset(
+            TransitionLog.objects.filter(
+                application_id=dossier.pk, transition__in=("submit", "resubmit")
+            ).values_list("actor_id", flat=True)
+        )
+        dossier._tds_submitted_by = cache
+    return user.pk in cache and not is_applicant_of(user, dossier)
+
+
+def check_separation_of_duties(user, dossier) -> None:
+    """Refuse a staff duty (instruction, opinion, score, decision) to the person who
+    entered the dossier, with the reason. The one place this rule is enforced: the
+    transitions (``perform``), the opinion and the scorecard services call it."""
+    if entered_dossier(user, dossier):
+        raise TransitionNotPermitted(SEPARATION_OF_DUTIES)
+
+
+def may_perform_staff_duty(user, dossier) -> bool:
+    return not entered_dossier(user, dossier)
 
 
 def instructor_ids(call) -> frozenset:
@@ -197,12 +251,15 @@ def visibility_filter(user) -> Q:
         clause = Q(state__in=STAFF_VISIBLE_STATES)
         if organization_ids(user):
             clause |= Q(organization_id__in=organization_ids(user))
-        return clause
+        # Assisted dossiers, drafts included: reception staff act on their behalf.
+        return clause | ~Q(channel=Application.Channel.ONLINE)
 
     user_roles = roles(user)
     clauses = Q(organization__memberships__user=user)
     if INSTRUCTORS in user_roles:
         clauses |= Q(call__instructors=user, state__in=STAFF_VISIBLE_STATES)
+    if has_reception(user):
+        clauses |= ~Q(channel=Application.Channel.ONLINE)
     if GOVERNANCE_MEMBERS in user_roles:
         clauses |= Q(
             call__governance_bodies__members=user,
@@ -251,8 +308,13 @@ def exclude_own_organisations(queryset, user):
 
 
 def can_view(user, dossier) -> bool:
-    if is_applicant_of(user, dossier):
+    if acts_for_applicant(user, dossier):
         return True
+    return _staff_can_view(user, dossier)
+
+
+def _staff_can_view(user, dossier) -> bool:
+    """Staff who see the dossier through their role on its call (not on behalf)."""
     if dossier.state in STAFF_VISIBLE_STATES:
         if is_administrator(user):
             return True
@@ -269,7 +331,9 @@ def can_view(user, dossier) -> bool:
 
 def can_write_message(user, dossier) -> bool:
     return (
-        is_applicant_of(user, dossier) or is_administrator(user) or is_instructor_of(user, dossier)
+        acts_for_applicant(user, dossier)
+        or is_administrator(user)
+        or is_instructor_of(user, dossier)
     )
 
 
@@ -278,16 +342,37 @@ def can_see_internal(user, dossier) -> bool:
     they are notified): staff who may see the dossier, never on a dossier of their own
     organisation (conflict of interest)."""
     return (
-        is_staff_member(user) and not is_own_organisation(user, dossier) and can_view(user, dossier)
+        is_staff_member(user)
+        and not is_own_organisation(user, dossier)
+        and _staff_can_view(user, dossier)
     )
 
 
+def can_instruct(user, dossier) -> bool:
+    """Examine the dossier's eligibility: an instructor of its call who did not enter it."""
+    return is_instructor_of(user, dossier) and may_perform_staff_duty(user, dossier)
+
+
+def can_decide(user, dossier) -> bool:
+    """The administrators' transitions (consultation, jury, decision, notification):
+    an administrator who did not enter the dossier."""
+    return is_administrator(user) and may_perform_staff_duty(user, dossier)
+
+
 def can_score(user, dossier) -> bool:
-    return dossier.state == DossierState.IN_JURY and is_confirmed_juror_of(user, dossier)
+    return (
+        dossier.state == DossierState.IN_JURY
+        and is_confirmed_juror_of(user, dossier)
+        and may_perform_staff_duty(user, dossier)
+    )
 
 
 def can_give_opinion(user, dossier) -> bool:
-    return dossier.state == DossierState.IN_CONSULTATION and bool(consulted_body_ids(user, dossier))
+    return (
+        dossier.state == DossierState.IN_CONSULTATION
+        and bool(consulted_body_ids(user, dossier))
+        and may_perform_staff_duty(user, dossier)
+    )
 
 
 def is_jury_president(user, call) -> bool:

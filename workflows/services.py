@@ -8,6 +8,7 @@ from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 from calls.models import Application
 from notifications import services as outbox
 
+from . import rules
 from .exceptions import (
     ConditionNotMet,
     InvalidSourceState,
@@ -85,6 +86,7 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
         if not method.can_proceed(check_conditions=False):
             raise InvalidSourceState()
         if not method.has_perm(actor):
+            rules.check_separation_of_duties(actor, locked)
             raise TransitionNotPermitted()
         try:
             method()

@@ -36,10 +36,11 @@ from openpyxl import load_workbook
 
 from calls import services as dossier_services
 from calls import uploads
-from notifications.models import OutboundEmail
+from notifications.models import Letter, OutboundEmail
 from reviews import services as review_services
 from reviews.models import GovernanceBody, JurorAssignment
-from tests.factories import CallFactory, UserFactory, assign_confirmed
+from tests.dossiers.test_assisted_submission import assisted
+from tests.factories import CallFactory, UserFactory, assign_confirmed, verified_email
 from workflows import rules
 from workflows.services import perform
 from workflows.states import DossierState as S
@@ -633,6 +634,63 @@ def _laureates(scene, name):
     )
 
 
+def _assisted_dossier(scene):
+    """A dossier entered by an administrator for an organisation without an account,
+    submitted: its acknowledgement is a letter to post."""
+    return assisted(scene.world, staff=scene.world.administrator, state="submitted")
+
+
+def _reception_home(scene, name):
+    return Target(reverse(name), mention=_assisted_dossier(scene).reference)
+
+
+def _reception_create(scene, name):
+    return Target(
+        reverse(name),
+        data={"name": "Collectif des Chartrons", "kind": "association", "phone": "05 56 00 00 00"},
+    )
+
+
+def _reception_organisation(scene, name):
+    dossier = _assisted_dossier(scene)
+    return Target(reverse(name, args=[dossier.organization_id]), mention=dossier.reference)
+
+
+def _reception_enter(scene, name):
+    dossier = _assisted_dossier(scene)
+    return Target(
+        reverse(name, args=[dossier.organization_id]),
+        data={"call": scene.world.call.pk, "channel": "counter", "title": "Repair café"},
+    )
+
+
+def _reception_claim(scene, name):
+    for role in (ADMINISTRATOR, INSTRUCTOR, OTHER_INSTRUCTOR):
+        verified_email(scene.users[role])
+    dossier = _assisted_dossier(scene)
+    return Target(
+        reverse(name, args=[dossier.organization_id]),
+        data={"email": "contact@chartrons.example.org"},
+        goes_to=reverse("reception_organisation", args=[dossier.organization_id]),
+    )
+
+
+def _letter(scene):
+    return Letter.objects.get(application=_assisted_dossier(scene))
+
+
+def _letter_queue(scene, name):
+    return Target(reverse(name), mention=_letter(scene).application.reference)
+
+
+def _letter_pdf(scene, name):
+    return Target(reverse(name, args=[_letter(scene).pk]))
+
+
+def _letter_posted(scene, name):
+    return Target(reverse(name, args=[_letter(scene).pk]), data={}, goes_to=reverse("letter_queue"))
+
+
 # ---------------------------------------------------------------- the table
 
 ADMIN_AND_INSTRUCTOR = frozenset({ADMINISTRATOR, INSTRUCTOR})
@@ -677,6 +735,25 @@ TABLE = {
             200,
         ),
         sees=frozenset({ADMINISTRATOR, INSTRUCTOR, ASSIGNED_JUROR}),
+    ),
+    # Assisted submission: reception staff (instructors and administrators).
+    "reception_home": Entry(_reception_home, get=BACK_OFFICE, sees=frozenset(BACK_OFFICE)),
+    "reception_organisation_create": Entry(
+        _reception_create, get=BACK_OFFICE, post={r: 302 for r in BACK_OFFICE}
+    ),
+    "reception_organisation": Entry(
+        _reception_organisation, get=BACK_OFFICE, sees=frozenset(BACK_OFFICE)
+    ),
+    "reception_enter": Entry(_reception_enter, get=BACK_OFFICE, post={r: 302 for r in BACK_OFFICE}),
+    "reception_claim": Entry(
+        _reception_claim, get_others=METHOD_FIRST, post={r: 302 for r in BACK_OFFICE}
+    ),
+    "letter_queue": Entry(_letter_queue, get=BACK_OFFICE, sees=frozenset(BACK_OFFICE)),
+    "letter_pdf": Entry(_letter_pdf, get=BACK_OFFICE),
+    "letter_mark_posted": Entry(
+        _letter_posted,
+        get=dict.fromkeys(BACK_OFFICE, 405),
+        post={r: 302 for r in BACK_OFFICE},
     ),
     # Calls (B1).
     "staff_call_list": Entry(_calls_list, get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
