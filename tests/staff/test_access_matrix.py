@@ -35,9 +35,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Organization
-from calls import nominations
+from calls import nominations, uploads
 from calls import services as dossier_services
-from calls import uploads
 from notifications.models import OutboundEmail
 from reviews import services as review_services
 from reviews.models import GovernanceBody
