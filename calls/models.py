@@ -158,6 +158,14 @@ class Call(models.Model):
         help_text=_("Shown on the call page, e.g. associations based in Bordeaux."),
     )
     is_published = models.BooleanField(_("published"), default=True)
+    examine_unaccepted_nominations = models.BooleanField(
+        _("examine nominations nobody accepted"),
+        default=False,
+        help_text=_(
+            "Prize editions: after the closing date, staff may send to examination an "
+            "action nominated by a third party whose carrying organisation did not answer."
+        ),
+    )
     laureates_published = models.BooleanField(
         _("laureates published"),
         default=False,
@@ -437,6 +445,96 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.application.reference} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Nomination(models.Model):
+    """An action nominated for a prize edition by someone other than the organisation
+    that carries it (a City service, a partner, another association, City staff).
+
+    The carrying organisation is told; a member accepts (the dossier, a draft of that
+    organisation, is created then: ``calls.nominations``) or declines. A nomination
+    nobody accepted can be sent to examination when the call allows it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the carrying organisation")
+        ACCEPTED = "accepted", _("Accepted by the carrying organisation")
+        DECLINED = "declined", _("Declined by the carrying organisation")
+        EXAMINED = "examined", _("Examined without acceptance")
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="nominations")
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="nominations_received",
+        verbose_name=_("carrying organisation"),
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("nominated by"),
+    )
+    nominated_by_organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations_made",
+        verbose_name=_("nominating organisation"),
+    )
+    title = models.CharField(_("title of the action"), max_length=200)
+    summary = models.TextField(_("summary of the action"))
+    motivation = models.TextField(_("why it is nominated"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nomination",
+        verbose_name=_("dossier"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(nominated_by_organization=models.F("organization")),
+                name="nomination_not_by_its_carrier",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.organization})"
+
+    @property
+    def nominator_label(self) -> str:
+        """Who nominated the action, as staff read it: organisation and person."""
+        person = ""
+        if self.nominated_by is not None:
+            person = self.nominated_by.get_full_name() or self.nominated_by.email
+        organisation = (
+            self.nominated_by_organization.name
+            if self.nominated_by_organization
+            else _("City services")
+        )
+        return f"{organisation} ({person})" if person else str(organisation)
 
 
 # Direct foreign-key object-permission tables (django-guardian): indexable, unlike the

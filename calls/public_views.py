@@ -14,7 +14,7 @@ from accounts.models import Organization
 from workflows import flows, rules
 from workflows.states import DossierState as S
 
-from . import selectors
+from . import nominations, selectors
 from .forms import DraftForm
 from .models import Application, Call, District, Objective
 
@@ -239,6 +239,7 @@ def call_detail(request, pk):
         "criteria": list(call.eligibility_criteria.all()),
         "steps": examination_steps(call),
         "apply": _apply(call, request.user, now),
+        "may_nominate": nominations.may_nominate(request.user, call, now),
     }
     return render(request, "public/call_detail.html", context)
 

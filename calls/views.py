@@ -23,7 +23,7 @@ from workflows.http import posted_version
 from workflows.services import available_transitions, perform, unmet_conditions
 from workflows.states import PLAIN_WORDS, DossierState
 
-from . import selectors, services, uploads
+from . import nominations, selectors, services, uploads
 from .forms import DossierFilterForm, DraftForm, MessageForm, TransitionForm
 from .models import Call
 
@@ -56,6 +56,7 @@ TIMELINE_WORDS = {
     "decline": gettext_lazy("Decision taken: not selected"),
     "reopen": gettext_lazy("Decision reopened"),
     "notify": gettext_lazy("Decision notified"),
+    "examine_nomination": gettext_lazy("Nomination sent to examination by the City services"),
 }
 
 # Actions with a page of their own (a confirmation step) rather than a form on the
@@ -165,6 +166,8 @@ def dashboard(request):
         "all_states_query": urlencode({"call": call.pk}) if call else "",
         "page_query": urlencode(base_query),
         "draft_form": _draft_form(user),
+        "pending_nominations": list(nominations.pending_for(user)),
+        "nominations_link": bool(rules.organization_ids(user)),
         "first_steps": None if state or call else selectors.first_steps(user, sum(counts.values())),
     }
     status = 400 if filters.is_bound and filters.errors else 200

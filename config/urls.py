@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("calls.urls")),
     # Applicants: building a dossier, its documents.
     path("", include("calls.dossier_urls")),
+    # Prize nominations by a third party (and their staff list under gestion/).
+    path("", include("calls.nomination_urls")),
     # Organisations, memberships, invitations.
     path("organisations/", include("accounts.urls")),
     # Back-office: calls; instruction, opinions, juries, decisions.

@@ -159,8 +159,17 @@ def dossier_page_rows(user, filters: DossierFilters):
         listed_in_state = listed
     rows = sort_dossiers(listed_in_state, filters.sort)
     rows = (
-        rows.select_related("call", "organization")
+        rows.select_related(
+            "call",
+            "organization",
+            "nomination__nominated_by_organization",
+            "nomination__nominated_by",
+        )
         .only(
+            "nomination__nominated_by_organization__name",
+            "nomination__nominated_by__email",
+            "nomination__nominated_by__first_name",
+            "nomination__nominated_by__last_name",
             "reference",
             "title",
             "state",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.fsm import State
 
-from calls.models import Call, EligibilityCriterion, Objective
+from calls.models import Call, EligibilityCriterion, Nomination, Objective
 from reviews.models import Decision, EligibilityReview, GovernanceBody
 
 from . import rules
@@ -153,6 +153,23 @@ def parse_due_date(raw, today=None):
     return raw
 
 
+def nomination_examinable(flow):
+    """A nomination by a third party that its carrying organisation did not accept may
+    be examined after the closing date, when the call allows it."""
+    call = flow.call
+    nomination = flow.nomination
+    if nomination is None or nomination.status != "pending":
+        return CONDITION(False, _("Only a nomination nobody accepted can be examined this way."))
+    if not call.examine_unaccepted_nominations:
+        return CONDITION(
+            False, _("This edition does not examine nominations that nobody accepted.")
+        )
+    return CONDITION(
+        timezone.now() >= call.closes_at,
+        _("A nomination nobody accepted can be examined only once the call is closed."),
+    )
+
+
 SUBMISSION_CONDITIONS = [
     has_title,
     has_objective,
@@ -183,6 +200,10 @@ def administrator_or_last_opinion(flow, user):
     if rules.can_decide(user, flow.dossier):
         return True
     return bool(rules.consulted_body_ids(user, flow.dossier)) and flow.all_bodies_answered
+
+
+def call_staff(flow, user):
+    return rules.is_call_staff(user, flow.call)
 
 
 def after_consultation(flow, *args, **kwargs):
@@ -233,6 +254,11 @@ class DossierFlow:
             .exclude(attachments__application=self.dossier)
             .values_list("label", flat=True)
         )
+
+    @cached_property
+    def nomination(self):
+        """The nomination by a third party of this dossier, if any."""
+        return Nomination.objects.filter(application=self.dossier).first()
 
     @cached_property
     def consulted_body_count(self):
@@ -555,6 +581,16 @@ class AmiFlow(DossierFlow):
 class PrizeFlow(DossierFlow):
     """A nomination for a yearly edition of the prize: a jury scores; up to 28 actions
     are highlighted and 4 of those carried by associations get a special prize."""
+
+    @DossierFlow.state.transition(
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        label=gettext_lazy("Examine the nomination nobody accepted"),
+        conditions=[has_title, nomination_examinable],
+        permission=call_staff,
+    )
+    def examine_nomination(self):
+        self.dossier.submitted_at = timezone.now()
 
     def selection(self, call):
         special = str(self.data.get("special_prize", "")).lower() in {"1", "true", "on", "yes"}

@@ -442,3 +442,36 @@ def can_see_average(user, dossier) -> bool:
     return Scorecard.objects.filter(
         application=dossier, juror=user, submitted_at__isnull=False
     ).exists()
+
+
+# Nominations by a third party (calls.models.Nomination): the nominator, the carrying
+# organisation and the staff of the call.
+
+
+def is_call_staff(user, call) -> bool:
+    """Administrators and the instructors of the call."""
+    return is_administrator(user) or (
+        bool(user and user.is_authenticated and user.is_active)
+        and INSTRUCTORS in roles(user)
+        and user.pk in instructor_ids(call)
+    )
+
+
+def can_answer_nomination(user, nomination) -> bool:
+    """Members of the carrying organisation accept or decline a nomination."""
+    return bool(
+        user and user.is_authenticated and user.is_active
+    ) and nomination.organization_id in organization_ids(user)
+
+
+def can_view_nomination(user, nomination) -> bool:
+    """The carrying organisation, the nominator (person or organisation) and the staff
+    of the call."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return (
+        can_answer_nomination(user, nomination)
+        or nomination.nominated_by_id == user.pk
+        or nomination.nominated_by_organization_id in organization_ids(user)
+        or is_call_staff(user, nomination.call)
+    )

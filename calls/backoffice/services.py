@@ -37,6 +37,7 @@ CALL_FIELDS = (
     "highlighted_count",
     "special_prize_count",
     "special_prize_amount",
+    "examine_unaccepted_nominations",
     "opinions_required",
     "jury_scores",
     "score_aggregate",

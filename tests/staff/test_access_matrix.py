@@ -34,13 +34,22 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import Organization
+from calls import nominations, uploads
 from calls import services as dossier_services
-from calls import uploads
 from notifications.models import Letter, OutboundEmail
 from reviews import services as review_services
 from reviews.models import GovernanceBody, JurorAssignment
 from tests.dossiers.test_assisted_submission import assisted
-from tests.factories import CallFactory, UserFactory, assign_confirmed, verified_email
+from tests.factories import (
+    CallFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PrizeFactory,
+    UserFactory,
+    assign_confirmed,
+    verified_email,
+)
 from workflows import rules
 from workflows.services import perform
 from workflows.states import DossierState as S
@@ -693,6 +702,43 @@ def _letter_posted(scene, name):
 
 # ---------------------------------------------------------------- the table
 
+
+def _nomination(scene, *, closed=False):
+    """A nomination of an action of ``world.organization`` by a City service, on a
+    prize edition the call's instructor instructs (closed and examining unaccepted
+    nominations when ``closed``)."""
+    world = scene.world
+    prize = PrizeFactory(examine_unaccepted_nominations=closed)
+    prize.instructors.add(world.instructor)
+    service = OrganizationFactory(
+        name="Direction de l'action sociale", kind=Organization.Kind.CITY_SERVICE, siret=""
+    )
+    agent = MembershipFactory(organization=service, user__email="agent@example.org").user
+    nomination = nominations.nominate(
+        call=prize,
+        user=agent,
+        title="Maraude solidaire des Capucins",
+        summary="Une maraude chaque soir.",
+        motivation="Elle touche les personnes les plus isolées.",
+        nominating_organization=service,
+        organization=world.organization,
+    )
+    if closed:
+        prize.closes_at = timezone.now() - timedelta(minutes=1)
+        prize.save(update_fields=["closes_at"])
+    return nomination
+
+
+def _staff_nominations(scene, name):
+    nomination = _nomination(scene)
+    return Target(reverse(name, args=[nomination.call_id]), mention=nomination.title)
+
+
+def _nomination_examine(scene, name):
+    nomination = _nomination(scene, closed=True)
+    return Target(reverse(name, args=[nomination.pk]), data={})
+
+
 ADMIN_AND_INSTRUCTOR = frozenset({ADMINISTRATOR, INSTRUCTOR})
 # Staff who may see a dossier of the call once its consultation is open.
 STAFF_OF_CONSULTED = {ADMINISTRATOR: 200, INSTRUCTOR: 200, GOVERNANCE: 200, ASSIGNED_JUROR: 200}
@@ -763,6 +809,15 @@ TABLE = {
     "staff_call_publish": Entry(_publish, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST),
     "staff_call_close": Entry(_close, get=ADMIN, post={ADMINISTRATOR: 302}),
     "staff_call_clone": Entry(_clone, get=ADMIN, post={ADMINISTRATOR: 302}),
+    # Nominations by a third party of a prize edition: its staff.
+    "staff_nominations": Entry(
+        _staff_nominations, get={ADMINISTRATOR: 200, INSTRUCTOR: 200}, sees=ADMIN_AND_INSTRUCTOR
+    ),
+    "staff_nomination_examine": Entry(
+        _nomination_examine,
+        post={ADMINISTRATOR: 302, INSTRUCTOR: 302},
+        get_others=METHOD_FIRST,
+    ),
     # Staff list and exports (B1).
     "staff_dossier_list": Entry(_no_args(S.SUBMITTED), get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
     "staff_dossier_export_csv": Entry(

@@ -30,6 +30,7 @@ from tests.staff.test_access_matrix import (
     ROLES,
     TABLE,
     Scene,
+    _nomination,
 )
 from workflows.states import DossierState as S
 
@@ -131,6 +132,17 @@ def _create(scene):
     return reverse("dossier_create") + f"?call={scene.world.call.pk}"
 
 
+def _nominate(scene):
+    return reverse("nomination_create", args=[_nomination(scene).call_id])
+
+
+def _nomination_page(name):
+    def build(scene):
+        return reverse(name, args=[_nomination(scene).pk])
+
+    return build
+
+
 PAGES = {
     "home": Page(_fixed("home"), ANONYMOUS),
     "public_call_list": Page(_fixed("public_call_list", query="?q=aide&page=2"), ANONYMOUS),
@@ -145,6 +157,10 @@ PAGES = {
     "dossier_incomplete": Page(_dossier(S.INCOMPLETE, "dossier_detail"), APPLICANT),
     "dossier_withdraw": Page(_dossier(S.SUBMITTED, "dossier_withdraw"), APPLICANT),
     "dossier_attachment_delete": Page(_attachment("dossier_attachment_delete"), APPLICANT),
+    "nomination_create": Page(_nominate, APPLICANT),
+    "nomination_list": Page(_fixed("nomination_list"), APPLICANT),
+    "nomination_detail": Page(_nomination_page("nomination_detail"), APPLICANT),
+    "nomination_decline": Page(_nomination_page("nomination_decline"), APPLICANT),
     "org_list": Page(_fixed("org_list"), APPLICANT),
     "org_create": Page(_fixed("org_create"), APPLICANT),
     "org_detail": Page(_organization("org_detail"), APPLICANT),
@@ -177,6 +193,7 @@ NO_FORM = {
     "dossier_attachment_replace": "the replace form of the sections (dossier_edit)",
     "org_invite": "the invitation form of the organisation's page (org_detail)",
     "org_invitation_accept": "its form has a one-time token in the URL: tests/accounts",
+    "nomination_accept": "the accept button of the nomination pages (nomination_detail)",
     "set_language": "the language switch of every page",
     "dev_mailbox": "development only",
     "dev_mailbox_email": "development only",

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import User
-from calls.models import Application
+from calls.models import Application, Nomination
 from reviews.models import GovernanceBody, Opinion
 from tests.factories import UserFactory
 from workflows import rules
@@ -50,7 +50,9 @@ AMI_TRANSITIONS = {
     "notify",
     "reopen",
 }
-PRIZE_TRANSITIONS = AMI_TRANSITIONS - {"open_consultation", "close_consultation"}
+PRIZE_TRANSITIONS = (AMI_TRANSITIONS - {"open_consultation", "close_consultation"}) | {
+    "examine_nomination"
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Case:
     jury_scores: bool = False  # AMI call with a jury
     opinions: bool = False  # every consulted body has given its opinion
     also_allowed: tuple = ()  # other roles allowed in the same situation
+    nominated: bool = False  # a nomination by a third party nobody accepted, call closed
 
     @property
     def id(self):
@@ -155,6 +158,15 @@ CASES = [
         "administrator",
         {"special_prize": "on", **REASON},
     ),
+    Case(
+        "prize",
+        "examine_nomination",
+        S.DRAFT,
+        S.SUBMITTED,
+        "instructor",
+        nominated=True,
+        also_allowed=("administrator",),
+    ),
 ]
 
 # The source states of each transition, as the table above says.
@@ -193,6 +205,20 @@ def build(world, case):
         attach_required_documents(dossier, world.applicant)
     if case.opinions:
         give_all_opinions(dossier)
+    if case.nominated:
+        Nomination.objects.create(
+            call=world.call,
+            organization=dossier.organization,
+            nominated_by_organization=world.other_organization,
+            nominated_by=world.other_applicant,
+            title=dossier.title,
+            summary="Une action remarquable.",
+            motivation="Elle touche les plus isolés.",
+            application=dossier,
+        )
+        world.call.examine_unaccepted_nominations = True
+        world.call.closes_at = timezone.now() - timedelta(minutes=1)
+        world.call.save(update_fields=["examine_unaccepted_nominations", "closes_at"])
     return dossier
 
 
