@@ -29,7 +29,7 @@ from workflows.states import DossierState as S
 
 from . import services
 from .jury_notifications import notify_assigned
-from .models import JurorAssignment
+from .models import ConflictOfInterest, JurorAssignment
 
 BATCH_SIZE = 1000
 
