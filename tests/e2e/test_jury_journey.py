@@ -1,9 +1,11 @@
-"""A prize edition's jury in the browser: the administrator assigns a juror to two
-dossiers from their staff pages (the juror is emailed); the juror reaches their queue
-from the menu, scores both dossiers on pages that show the dossier beside the grid, and
-sees the jury's average only once their own scores are submitted; the jury's president
-follows the progress from their queue and reminds the late juror, whose email is in
-the outbox. Pages checked with axe-core."""
+"""A prize edition's jury in the browser: the administrator assigns the call's dossiers
+to the jury in bulk from the jury progress page (a preview, then one email per juror
+listing their dossiers); the juror reaches their queue from the menu, sees only the
+title and organisation of a dossier until they confirm having no conflict of interest,
+confirms on two dossiers and scores them on pages that show the dossier beside the
+grid, seeing the jury's average only once their own scores are submitted, and declares
+a conflict on the third; the jury's president follows the progress from their queue
+and reminds the late juror, whose email is in the outbox. Pages checked with axe-core."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -57,30 +59,50 @@ def test_a_juror_scores_and_the_president_reminds_a_late_juror(site, prize_world
     ]
     first = world.dossier(S.IN_JURY, title="Jardin partagé", summary="Un jardin ouvert à tous.")
     second = world.dossier(S.IN_JURY, title="Repair café")
-    for dossier in (first, second):
-        services.assign_juror(dossier, late, by=world.administrator)
+    third = world.dossier(S.IN_JURY, title="Épicerie solidaire")
+    dossiers = (first, second, third)
+
+    # The administrator assigns the three jurors to every dossier, in bulk.
+    admin = site.new_page(world.administrator, locale=LOCALE)
+    admin.goto(reverse("staff_jury_progress", args=[world.call.pk]))
+    click_and_wait(admin, admin.get_by_role("link", name="Assign the jurors in bulk"))
+    assert_accessible(admin)
+    admin.get_by_label("Jurors on each dossier").fill("3")
+    click_and_wait(admin, admin.get_by_role("button", name="Preview the distribution"))
+    assert "9 new assignments proposed" in admin.locator("#confirm-form").inner_text()
+    loads = admin.locator("#loads").inner_text()
+    assert "Paul Lenoir\t3" in loads and "Anne Roy\t3" in loads, loads
+    click_and_wait(admin, admin.get_by_role("button", name="Confirm and notify the jurors"))
+    assigned = OutboundEmail.objects.filter(event="jury_assigned", recipient=world.juror.email)
+    assert assigned.count() == 1  # one email per juror per batch, listing the dossiers
+    assert all(dossier.reference in assigned.get().body_text for dossier in dossiers)
+
+    # The president has scored everything; the late juror only the first dossier.
+    for dossier in dossiers:
+        services.confirm_no_conflict(dossier, president)
+        services.save_scorecard(dossier, president, {c.pk: 5 for c in grid}, submit=True)
+    services.confirm_no_conflict(first, late)
     services.save_scorecard(first, late, {c.pk: 8 for c in grid}, submit=True)
 
-    # The administrator assigns the juror to both dossiers from their staff pages.
-    admin = site.new_page(world.administrator, locale=LOCALE)
-    for dossier in (first, second):
-        admin.goto(reverse("staff_dossier_detail", args=[dossier.pk]))
-        admin.get_by_label("Assign a juror of the call's jury").select_option(str(world.juror.pk))
-        click_and_wait(admin, admin.get_by_role("button", name="Assign", exact=True))
-        assert "is assigned to" in admin.locator("main").inner_text()
-    assigned = OutboundEmail.objects.filter(event="jury_assigned", recipient=world.juror.email)
-    assert assigned.count() == 2
-    assert all(first.reference in e.body_text or second.reference in e.body_text for e in assigned)
-
-    # The juror goes from the menu to the queue, then scores both dossiers.
+    # The juror goes from the menu to the queue; a dossier shows its title and
+    # organisation only, until they confirm having no conflict of interest.
     juror = site.new_page(world.juror, locale=LOCALE)
     juror.goto(reverse("dashboard"))
     click_and_wait(juror, menu(juror).get_by_role("link", name="Dossiers to score"))
     assert_accessible(juror)
     queue = juror.locator("#queue").inner_text()
-    assert first.reference in queue and second.reference in queue
+    assert all(dossier.reference in queue for dossier in dossiers)
     click_and_wait(juror, juror.get_by_role("link", name=first.reference))
     assert_accessible(juror)
+    assert juror.locator("#dossier-title").inner_text() == "Jardin partagé"
+    assert juror.locator("#dossier-content").count() == 0
+    assert "Un jardin ouvert à tous." not in juror.locator("main").inner_text()
+    click_and_wait(
+        juror,
+        juror.get_by_role(
+            "button", name="I confirm I have no conflict of interest with this dossier"
+        ),
+    )
     assert "Un jardin ouvert à tous." in juror.locator("#dossier-content").inner_text()
     assert juror.locator("#jury-average").count() == 0
     assert "not shown to you now" in juror.locator("#scores-hidden").inner_text()
@@ -90,33 +112,48 @@ def test_a_juror_scores_and_the_president_reminds_a_late_juror(site, prize_world
     juror.get_by_label("Ancrage local").fill("4")
     juror.get_by_label("Caractère innovant").fill("6")
     click_and_wait(juror, juror.get_by_role("button", name="Submit my scores (final)"))
+    # (16 + 10 + 10) / 3 scorecards, each out of 20.
     assert (
-        "Weighted average: 13.00 / 20 (2 scorecards)" in juror.locator("#jury-average").inner_text()
+        "Weighted average: 12.00 / 20 (3 scorecards)" in juror.locator("#jury-average").inner_text()
     )
     assert "Juror 1" in juror.locator("#jury-scores").inner_text()
     assert "Lenoir" not in juror.locator("#jury-scores").inner_text()
 
     click_and_wait(juror, menu(juror).get_by_role("link", name="Dossiers to score"))
     click_and_wait(juror, juror.get_by_role("link", name=second.reference))
+    click_and_wait(
+        juror,
+        juror.get_by_role(
+            "button", name="I confirm I have no conflict of interest with this dossier"
+        ),
+    )
     juror.get_by_label("Ancrage local").fill("7")
     juror.get_by_label("Caractère innovant").fill("7")
     click_and_wait(juror, juror.get_by_role("button", name="Submit my scores (final)"))
     assert (
-        "Weighted average: 14.00 / 20 (1 scorecard)" in juror.locator("#jury-average").inner_text()
+        "Weighted average: 12.00 / 20 (2 scorecards)" in juror.locator("#jury-average").inner_text()
     )
+
+    # The third dossier: the juror declares a conflict of interest with a reason.
     click_and_wait(juror, menu(juror).get_by_role("link", name="Dossiers to score"))
-    assert "Submitted (2)" in juror.locator("#tab-soumis").inner_text()
+    click_and_wait(juror, juror.get_by_role("link", name=third.reference))
+    juror.get_by_label("Reason (optional)").fill("Je suis bénévole de cette épicerie.")
+    click_and_wait(juror, juror.get_by_role("button", name="Declare a conflict of interest"))
+    click_and_wait(juror, menu(juror).get_by_role("link", name="Dossiers to score"))
+    assert "(2)" in juror.locator("#tab-soumis").inner_text()
+    assert "(1)" in juror.locator("#tab-conflits").inner_text()
+    assert third.reference not in juror.locator("#queue").inner_text()
 
     # The president follows the progress and reminds the late juror.
     chair = site.new_page(president, locale=LOCALE)
     chair.goto(reverse("staff_jury_queue"))
     click_and_wait(chair, chair.get_by_role("link", name="Jury progress"))
     assert_accessible(chair)
-    assert "1 / 2" in chair.locator("#dossiers").inner_text()
+    assert "3 / 3" in chair.locator("#dossiers").inner_text()
     click_and_wait(chair, chair.get_by_role("link", name="Remind the late juror now"))
     assert "Paul Lenoir" in chair.locator("#late-jurors").inner_text()
     click_and_wait(chair, chair.get_by_role("button", name="Send the reminders"))
-    assert "reminded of 1 dossier" in chair.locator("#reminders").inner_text()
+    assert "reminded of 2 dossiers" in chair.locator("#reminders").inner_text()
     reminder = OutboundEmail.objects.get(event="jury_reminder")
     assert reminder.recipient == late.email
-    assert second.reference in reminder.body_text
+    assert second.reference in reminder.body_text and third.reference in reminder.body_text
