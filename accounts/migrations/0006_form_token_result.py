@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_form_token'),
+        ("accounts", "0005_form_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='formtoken',
-            name='result',
+            model_name="formtoken",
+            name="result",
             field=models.JSONField(blank=True, null=True),
         ),
     ]
