@@ -96,11 +96,15 @@ def _nominate(request, call, form):
         return render(
             request, "calls/nomination_create.html", {"call": call, "form": form}, status=400
         )
-    messages.success(
-        request,
-        _("Your nomination of “%(title)s” is recorded; %(organisation)s is told of it.")
-        % {"title": nomination.title, "organisation": nomination.organization.name},
-    )
+    words = {"title": nomination.title, "organisation": nomination.organization.name}
+    if nomination.notice == nominations.NOTICE_NO_EMAIL:
+        message = _(
+            "Your nomination of “%(title)s” is recorded. %(organisation)s has no email "
+            "address here: the City services will tell it by post."
+        )
+    else:
+        message = _("Your nomination of “%(title)s” is recorded; %(organisation)s is told of it.")
+    messages.success(request, message % words)
     return redirect("nomination_detail", nomination.pk)
 
 

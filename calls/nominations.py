@@ -193,7 +193,9 @@ def nominate(
             "by_organisation": getattr(nominating_organization, "pk", None),
         },
     )
-    notify_carrying_organisation(nomination)
+    # What the carrying organisation was told: NOTICE_EMAIL, or NOTICE_NO_EMAIL when it
+    # has no email address at all (a letter is then needed).
+    nomination.notice = notify_carrying_organisation(nomination)
     return nomination
 
 

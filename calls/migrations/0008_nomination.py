@@ -6,43 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_form_token'),
-        ('calls', '0007_application_channel'),
+        ("accounts", "0005_form_token"),
+        ("calls", "0007_application_channel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='examine_unaccepted_nominations',
-            field=models.BooleanField(default=False, help_text='Prize editions: after the closing date, staff may send to examination an action nominated by a third party whose carrying organisation did not answer.', verbose_name='examine nominations nobody accepted'),
+            model_name="call",
+            name="examine_unaccepted_nominations",
+            field=models.BooleanField(
+                default=False,
+                help_text="Prize editions: after the closing date, staff may send to examination an action nominated by a third party whose carrying organisation did not answer.",
+                verbose_name="examine nominations nobody accepted",
+            ),
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title of the action')),
-                ('summary', models.TextField(verbose_name='summary of the action')),
-                ('motivation', models.TextField(verbose_name='why it is nominated')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the carrying organisation'), ('accepted', 'Accepted by the carrying organisation'), ('declined', 'Declined by the carrying organisation'), ('examined', 'Examined without acceptance')], default='pending', max_length=10, verbose_name='status')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('decline_reason', models.TextField(blank=True, verbose_name='reason for declining')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='nomination', to='calls.application', verbose_name='dossier')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='calls.call')),
-                ('nominated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='nominated by')),
-                ('nominated_by_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='nominations_made', to='accounts.organization', verbose_name='nominating organisation')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations_received', to='accounts.organization', verbose_name='carrying organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title of the action")),
+                ("summary", models.TextField(verbose_name="summary of the action")),
+                ("motivation", models.TextField(verbose_name="why it is nominated")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the carrying organisation"),
+                            ("accepted", "Accepted by the carrying organisation"),
+                            ("declined", "Declined by the carrying organisation"),
+                            ("examined", "Examined without acceptance"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                (
+                    "decline_reason",
+                    models.TextField(blank=True, verbose_name="reason for declining"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="nomination",
+                        to="calls.application",
+                        verbose_name="dossier",
+                    ),
+                ),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="calls.call",
+                    ),
+                ),
+                (
+                    "nominated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="nominated by",
+                    ),
+                ),
+                (
+                    "nominated_by_organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations_made",
+                        to="accounts.organization",
+                        verbose_name="nominating organisation",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations_received",
+                        to="accounts.organization",
+                        verbose_name="carrying organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nomination',
-                'verbose_name_plural': 'nominations',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['organization', 'status'], name='calls_nomin_organiz_da84a3_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('nominated_by_organization', models.F('organization')), _negated=True), name='nomination_not_by_its_carrier')],
+                "verbose_name": "nomination",
+                "verbose_name_plural": "nominations",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "status"], name="calls_nomin_organiz_da84a3_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("nominated_by_organization", models.F("organization")), _negated=True
+                        ),
+                        name="nomination_not_by_its_carrier",
+                    )
+                ],
             },
         ),
     ]

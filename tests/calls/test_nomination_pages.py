@@ -226,3 +226,18 @@ def test_the_call_setting_is_in_the_edit_form_and_staff_examine_from_the_list(
     nomination.refresh_from_db()
     assert response["Location"] == reverse("staff_dossier_detail", args=[nomination.application.pk])
     assert nomination.application.state == S.SUBMITTED
+
+
+def test_the_nominator_is_told_when_the_carrier_has_no_email(prize_world, agent, client):
+    client.force_login(agent)
+    response = client.post(
+        reverse("nomination_create", args=[prize_world.call.pk]),
+        form_data(
+            nominating_organization=agent.organizations.get().pk,
+            new_name="Collectif sans adresse",
+        ),
+        follow=True,
+    )
+    assert "has no email address here: the City services will tell it by post." in (
+        response.content.decode()
+    )
