@@ -222,7 +222,8 @@ def assign_in_bulk(call, pairs, by) -> BulkAssignmentReport:
         .filter(call=call, pk__in=wanted)
         .select_related("call", "organization")
     }
-    data = call_data(call)
+    # Only the locked dossiers are checked: read their conflicts and assignments only.
+    data = call_data(call, dossier_ids=list(locked))
     refused, to_create = [], []
     for dossier_id, juror_id in pairs:
         dossier = locked.get(dossier_id)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from notifications.models import OutboundEmail
-from reviews import services
+from reviews import assignment, services
 from reviews.models import JurorAssignment
 from tests.factories import UserFactory
 from tests.web import page
@@ -147,3 +147,26 @@ def test_only_administrators_reach_the_page(client, jury):
         client.force_login(user)
         assert client.get(jury.url).status_code == 404
         assert client.post(jury.url, {"k": 2, "seed": 1}).status_code == 404
+
+
+def test_the_data_of_some_dossiers_only_holds_their_conflicts_and_assignments(jury):
+    member = jury.jurors[1]
+    Membership.objects.create(user=member, organization=jury.organization)
+    first, second = jury.dossiers[:2]
+    services.assign_juror(second, jury.jurors[2], by=jury.administrator)
+    services.declare_conflict(second, jury.jurors[2], "Je suis trésorière de l'association.")
+    services.assign_juror(first, jury.jurors[3], by=jury.administrator)
+    services.assign_juror(jury.dossiers[2], jury.jurors[3], by=jury.administrator)
+
+    data = assignment.call_data(jury.call, dossier_ids=[first.pk, second.pk])
+
+    assert list(data.dossiers) == sorted(
+        [first.pk, second.pk], key=lambda pk: data.dossiers[pk].reference
+    )
+    assert data.conflicts == {
+        (first.pk, member.pk),
+        (second.pk, member.pk),
+        (second.pk, jury.jurors[2].pk),
+    }
+    assert data.existing == {first.pk: {jury.jurors[3].pk}}
+    assert set(data.jurors) == {j.pk for j in jury.jurors}  # the whole jury

@@ -244,3 +244,24 @@ def test_with_nothing_to_send_the_page_says_so(client, jury):
 
     assert response.status_code == 200
     assert "nothing to send" in page(response).text("nothing")
+
+
+def test_every_table_of_the_jury_pages_scrolls_in_a_region_named_by_its_title(client, jury):
+    dossier = jury.dossier(S.IN_JURY)
+    services.assign_juror(dossier, jury.juror, by=jury.administrator)
+    services.declare_conflict(dossier, jury.juror, "Membre du bureau.")
+    client.force_login(jury.administrator)
+    urls = [
+        reverse("staff_jury_progress", args=[jury.call.pk]),
+        reverse("staff_jury_conflicts", args=[jury.call.pk]),
+        jury.close_url,
+    ]
+    for url in urls:
+        shown = page(client.get(url))
+        tables = [i for i, (tag, _attrs) in enumerate(shown.tags) if tag == "table"]
+        assert tables, url
+        for index in tables:
+            tag, region = shown.tags[index - 1]
+            assert tag == "div" and region.get("role") == "region", url
+            assert region.get("tabindex") == "0"
+            assert shown.text(region["aria-labelledby"]), f"{url}: the region has no title"
