@@ -90,3 +90,13 @@ def test_the_documentation_page_uses_only_this_sites_files(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_the_schema_is_valid_and_generated_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=StringIO())
+    assert "/api/decisions/" in out.getvalue() and "/api/laureates/{id}/" in out.getvalue()
