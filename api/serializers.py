@@ -116,6 +116,7 @@ class CallSerializer(PublicCallSerializer):
         slug_field="email", many=True, required=False, queryset=User.objects.none()
     )
     scoring_criteria = ScoringCriterionSerializer(many=True, required=False)
+    created_at = serializers.DateTimeField(required=False)
 
     class Meta:
         model = Call

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import docs, token_views, views
+from . import admin_views, docs, laureates, token_views, views
 
 # Ids are <id:…> (config/converters.py, registered by config/urls.py).
 
@@ -26,6 +26,11 @@ urlpatterns = [
         views.DossierTransition.as_view(),
         name="api_dossier_transition",
     ),
+    path("decisions/", admin_views.DecisionList.as_view(), name="api_decisions"),
+    path("decisions/<id:pk>/", admin_views.DecisionDetail.as_view(), name="api_decision"),
+    path("audit/", admin_views.AuditTrail.as_view(), name="api_audit"),
+    path("laureates/", laureates.LaureateList.as_view(), name="api_laureates"),
+    path("laureates/<id:pk>/", laureates.EditionLaureates.as_view(), name="api_edition_laureates"),
     # Staff's personal API tokens (an HTML page of the account).
     path("jetons/", token_views.tokens, name="api_tokens"),
     path("jetons/<id:pk>/revoquer/", token_views.revoke, name="api_token_revoke"),

@@ -392,7 +392,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.problems.document_problems",
     ],
-    "ENUM_NAME_OVERRIDES": {"DossierStateEnum": "workflows.states.DossierState"},
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStateEnum": "workflows.states.DossierState",
+        "CallKindEnum": "calls.models.Call.Kind",
+        "TrailKindEnum": "api.admin_serializers.TRAIL_KINDS",
+    },
 }
 
 # Grants above this amount (EUR) need a "convention d'objectifs".

@@ -50,6 +50,21 @@ class Deliberation:
         return len(self.candidates)
 
 
+def decisions(*, call=None, current=True):
+    """The decisions, with their dossier, its call and organisation, and who decided:
+    the current ones (one per decided dossier; ``current=None`` for every decision,
+    superseded ones included), of one call when given. The deliberation's pages and
+    exports read them here, and so does the API."""
+    queryset = Decision.objects.select_related(
+        "application__call", "application__organization", "decided_by"
+    )
+    if current is not None:
+        queryset = queryset.filter(is_current=current)
+    if call is not None:
+        queryset = queryset.filter(application__call=call)
+    return queryset
+
+
 def objectives_of(call) -> list:
     """The objectives a selection of the call should cover: those the call targets, or
     the 28 of the scheme when it targets none."""

@@ -201,9 +201,9 @@ def deliberation_page(request, pk):
 
 def _decisions(call):
     return list(
-        Decision.objects.filter(application__call=call, is_current=True)
-        .select_related("application__organization", "decided_by")
-        .order_by("-outcome", "-special_prize", "application__reference")
+        deliberation_selectors.decisions(call=call).order_by(
+            "-outcome", "-special_prize", "application__reference"
+        )
     )
 
 

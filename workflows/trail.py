@@ -5,7 +5,7 @@ newest first, filtered as the administrators' audit page asks (selectors; the wr
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Concat
 
 from accounts.models import User
@@ -70,15 +70,33 @@ def _filtered(queryset, filters: TrailFilters):
     return queryset
 
 
-def trail(filters: TrailFilters = TrailFilters()):
+def _older(queryset, kind: str, before):
+    """The rows of one table (all of ``kind``) that come after ``before`` = (at, kind,
+    pk) in the trail's order (newest first, then transitions before events, then by
+    id): a keyset, so that a page read later neither skips nor repeats a row."""
+    at, before_kind, pk = before
+    clause = Q(at__lt=at)
+    if kind < before_kind:
+        clause |= Q(at=at)
+    elif kind == before_kind:
+        clause |= Q(at=at, pk__lt=pk)
+    return queryset.filter(clause)
+
+
+def trail(filters: TrailFilters = TrailFilters(), *, before=None):
     """The transitions and the other audited events matching ``filters``, newest first,
     as dicts (``TRAIL_FIELDS``, ``event`` being ``transition:<name>`` for a state
     change). A union of the two append-only tables: paginate it, then ``hydrate`` the
-    page."""
+    page. ``before`` (at, kind, pk of a row) keeps only the rows after that one."""
     columns = ("at", "actor_id", "event_name", "application_id", "call_ref", "reason", "kind")
-    transitions = _filtered(_transition_rows(), filters).order_by().values_list(*columns, "pk")
-    events = _filtered(_event_rows(), filters).order_by().values_list(*columns, "pk")
-    return transitions.union(events, all=True).order_by("-at", "-pk")
+    transitions = _filtered(_transition_rows(), filters)
+    events = _filtered(_event_rows(), filters)
+    if before is not None:
+        transitions = _older(transitions, "transition", before)
+        events = _older(events, "event", before)
+    transitions = transitions.order_by().values_list(*columns, "pk")
+    events = events.order_by().values_list(*columns, "pk")
+    return transitions.union(events, all=True).order_by("-at", "-kind", "-pk")
 
 
 def hydrate(rows) -> list[dict]:

@@ -90,3 +90,22 @@ def test_the_documentation_page_uses_only_this_sites_files(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_the_schema_is_valid_and_generated_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=StringIO())
+    assert "/api/decisions/" in out.getvalue() and "/api/laureates/{id}/" in out.getvalue()
+
+
+def test_the_staff_fields_of_a_call_are_optional_in_the_schema(client):
+    """A public call has none of them: the schema must not require any."""
+    from api.serializers import STAFF_CALL_FIELDS
+
+    schema = client.get("/api/schema/?format=json").json()
+    required = set(schema["components"]["schemas"]["Call"]["required"])
+    assert not required & set(STAFF_CALL_FIELDS)
