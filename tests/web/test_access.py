@@ -4,9 +4,11 @@ open, and a forbidden dossier answers 404 on every URL (its id leaks nothing).""
 import re
 
 import pytest
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from calls.models import Application
+from reviews.models import JurorAssignment
 from workflows import rules
 from workflows.models import TransitionLog
 from workflows.states import DossierState as S
@@ -37,6 +39,10 @@ def dossiers(world):
     for dossier in built:
         if dossier.state == S.IN_JURY:
             assign_perm(f"calls.{rules.SCORE_PERMISSION}", world.juror, dossier)
+            # Confirmed having no conflict of interest: the juror reads the dossier.
+            JurorAssignment.objects.create(
+                application=dossier, juror=world.juror, confirmed_at=timezone.now()
+            )
     return built
 
 
