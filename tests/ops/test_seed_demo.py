@@ -124,7 +124,8 @@ def test_each_staff_role_finds_work_waiting(demo, db):
     assert consulted and all(rules.can_give_opinion(governance, d) for d in consulted)
 
     in_jury = dossiers.filter(state=DossierState.IN_JURY)
-    assert in_jury and all(rules.can_score(juror, d) for d in in_jury)
+    # Assigned: the juror confirms having no conflict of interest, then scores.
+    assert in_jury and all(rules.is_juror_of(juror, d) for d in in_jury)
 
     awaiting = dossiers.filter(state=DossierState.AWAITING_DECISION)
     assert awaiting.filter(call__kind="ami").exists() and awaiting.filter(call__kind="prize")

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from calls.models import Application, ScoringCriterion
 from reviews import services
-from tests.factories import PrizeFactory, UserFactory
+from tests.factories import PrizeFactory, UserFactory, assign_confirmed
 from tests.web import page
 from workflows import rules
 from workflows.models import TransitionLog
@@ -176,7 +176,7 @@ def test_closing_warns_about_drafts_and_missing_scorecards_and_needs_an_acknowle
     complete, incomplete = jury.dossier(S.IN_JURY), jury.dossier(S.IN_JURY)
     for dossier in (complete, incomplete):
         for juror in (jury.juror, jury.other_juror, jury.president):
-            services.assign_juror(dossier, juror, by=jury.administrator)
+            assign_confirmed(dossier, juror, by=jury.administrator)
     for juror in (jury.juror, jury.other_juror, jury.president):
         services.save_scorecard(complete, juror, {jury.grid[0].pk: 7}, submit=True)
     services.save_scorecard(incomplete, jury.juror, {jury.grid[0].pk: 8}, submit=True)
@@ -209,7 +209,7 @@ def test_closing_warns_about_drafts_and_missing_scorecards_and_needs_an_acknowle
 
 def test_closing_only_complete_dossiers_needs_no_acknowledgement(client, jury):
     complete, incomplete = jury.dossier(S.IN_JURY), jury.dossier(S.IN_JURY)
-    services.assign_juror(complete, jury.juror, by=jury.administrator)
+    assign_confirmed(complete, jury.juror, by=jury.administrator)
     services.save_scorecard(complete, jury.juror, {jury.grid[0].pk: 7}, submit=True)
     client.force_login(jury.administrator)
     preview = client.get(jury.close_url)
@@ -248,7 +248,7 @@ def test_with_nothing_to_send_the_page_says_so(client, jury):
 
 def test_every_table_of_the_jury_pages_scrolls_in_a_region_named_by_its_title(client, jury):
     dossier = jury.dossier(S.IN_JURY)
-    services.assign_juror(dossier, jury.juror, by=jury.administrator)
+    assign_confirmed(dossier, jury.juror, by=jury.administrator)
     services.declare_conflict(dossier, jury.juror, "Membre du bureau.")
     client.force_login(jury.administrator)
     urls = [

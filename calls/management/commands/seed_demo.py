@@ -38,7 +38,7 @@ from calls.models import (
 )
 from calls.services import create_draft
 from reviews import models
-from reviews.services import assign_juror, record_opinion, save_scorecard
+from reviews.services import assign_juror, confirm_no_conflict, record_opinion, save_scorecard
 from workflows import rules
 from workflows.paths import advance, default_data
 from workflows.services import perform
@@ -866,6 +866,8 @@ class Command(BaseCommand):
         values = {c.pk: 3 + (dossier.pk + i) % 3 for i, c in enumerate(criteria)}
         if not submit:
             values = dict(list(values.items())[:2])
+        # A juror scores once they have confirmed having no conflict of interest.
+        confirm_no_conflict(dossier, self.juror)
         save_scorecard(dossier, self.juror, values, comment=SCORECARD_COMMENT, submit=submit)
 
     def draft_scores(self, dossier):
