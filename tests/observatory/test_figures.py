@@ -140,3 +140,14 @@ def test_public_figures_show_cells_of_five_or_more(scene):
         type(dossier).objects.filter(pk=dossier.pk).update(state=S.NOTIFIED)
     total = observatory.public_observatory(call=call.pk).total
     assert total.submitted == 6 and total.eligible is None and total.selected == 1
+
+
+def test_the_api_serves_the_public_figures_anonymously(scene, client):
+    response = client.get("/api/observatory/?year=abc&kind=ami")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["licence"].startswith("Licence Ouverte")
+    assert data["ignored_filters"] == ["year"] and data["filters"] == {"kind": "ami"}
+    assert data["total"]["submitted"] == "< 5" and data["total"]["selected"] == 1
+    assert data["total"]["granted"] == "9000.00"
+    assert len(data["objectives"]) == 28 and len(data["districts"]) == 8
