@@ -14,44 +14,8 @@ from rest_framework.views import APIView
 from calls import observatory
 from calls.models import Call
 
-LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
-MASKED = f"< {observatory.SMALL_CELL}"
-
-
-def _value(value):
-    if value is None:
-        return MASKED
-    return value if isinstance(value, int) else f"{value:.2f}"
-
-
-def _figures(figures) -> dict:
-    return {
-        name: _value(getattr(figures, name))
-        for name in ("submitted", "eligible", "selected", "requested", "granted", "people")
-    } | {"covered": figures.covered}
-
-
-def _rows(rows) -> list[dict]:
-    return [{"key": row.key, "label": str(row.label), **_figures(row.figures)} for row in rows]
-
-
-def _filters(params) -> tuple[dict, list[str]]:
-    filters, ignored = {}, []
-    for name in ("call", "year"):
-        raw = params.get(name)
-        if raw in (None, ""):
-            continue
-        if raw.isdigit() and len(raw) < 10:
-            filters[name] = int(raw)
-        else:
-            ignored.append(name)
-    kind = params.get("kind")
-    if kind:
-        if kind in Call.Kind.values:
-            filters["kind"] = kind
-        else:
-            ignored.append("kind")
-    return filters, ignored
+LICENCE = observatory.LICENCE
+MASKED = observatory.MASKED
 
 
 class ObservatoryFigures(APIView):
@@ -72,19 +36,6 @@ class ObservatoryFigures(APIView):
         tags=["scheme"],
     )
     def get(self, request):
-        filters, ignored = _filters(request.query_params)
+        filters, ignored = observatory.parse_filters(request.query_params)
         result = observatory.public_observatory(**filters)
-        return Response(
-            {
-                "licence": LICENCE,
-                "small_cell_threshold": observatory.SMALL_CELL,
-                "filters": filters,
-                "ignored_filters": ignored,
-                "calls": [{"id": c.pk, "title": c.title} for c in result.calls],
-                "total": _figures(result.total),
-                "objectives": _rows(result.objectives),
-                "districts": _rows(result.districts),
-                "organisation_kinds": _rows(result.kinds),
-                "channels": _rows(result.channels),
-            }
-        )
+        return Response(observatory.open_data(result, filters, ignored))

@@ -208,3 +208,131 @@ def public_observatory(**filters) -> Observatory:
     """The public figures: notified decisions on published calls, small cells hidden."""
     calls = in_scope(public_calls(), **filters)
     return observatory(calls, Application.objects.filter(state=S.NOTIFIED), public=True)
+
+
+# ------------------------------------------------------------------ filters and open data
+
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+MASKED = f"< {SMALL_CELL}"
+# The columns of the CSV download (the README documents them).
+CSV_HEADER = (
+    "breakdown",
+    "key",
+    "label",
+    "submitted",
+    "eligible",
+    "selected",
+    "requested_eur",
+    "granted_eur",
+    "people",
+    "covered",
+)
+FIGURE_NAMES = ("submitted", "eligible", "selected", "requested", "granted", "people")
+
+
+def parse_filters(params) -> tuple[dict, list[str]]:
+    """The filters ``call``, ``year`` and ``kind`` of a query string, and the names of
+    those whose value means nothing (they fall back to their default: everything)."""
+    filters, ignored = {}, []
+    for name in ("call", "year"):
+        raw = params.get(name)
+        if raw in (None, ""):
+            continue
+        if raw.isdigit() and len(raw) < 10:
+            filters[name] = int(raw)
+        else:
+            ignored.append(name)
+    kind = params.get("kind")
+    if kind:
+        if kind in Call.Kind.values:
+            filters["kind"] = kind
+        else:
+            ignored.append("kind")
+    return filters, ignored
+
+
+def open_value(value):
+    """A figure as published: ints as they are, amounts as "1234.50", hidden ones "< 5"."""
+    if value is None:
+        return MASKED
+    return value if isinstance(value, int) else f"{value:.2f}"
+
+
+def _open_figures(figures) -> dict:
+    return {name: open_value(getattr(figures, name)) for name in FIGURE_NAMES} | {
+        "covered": figures.covered
+    }
+
+
+def _open_rows(rows) -> list[dict]:
+    return [{"key": row.key, "label": str(row.label), **_open_figures(row.figures)} for row in rows]
+
+
+BREAKDOWNS = (
+    ("objectives", "objectives"),
+    ("districts", "districts"),
+    ("organisation_kinds", "kinds"),
+    ("channels", "channels"),
+)
+
+
+def open_data(result: Observatory, filters: dict, ignored: list[str]) -> dict:
+    """The public figures as the JSON of the API and of the download."""
+    return {
+        "licence": LICENCE,
+        "small_cell_threshold": SMALL_CELL,
+        "filters": filters,
+        "ignored_filters": ignored,
+        "calls": [{"id": c.pk, "title": c.title} for c in result.calls],
+        "total": _open_figures(result.total),
+        **{key: _open_rows(getattr(result, attr)) for key, attr in BREAKDOWNS},
+    }
+
+
+def open_rows(result: Observatory):
+    """The rows of the CSV download: breakdown, key, label, the six figures, covered."""
+    yield ("total", "", "", *(_cell(result.total, n) for n in FIGURE_NAMES), "1")
+    for key, attr in BREAKDOWNS:
+        for row in getattr(result, attr):
+            figures = row.figures
+            yield (
+                key,
+                row.key,
+                str(row.label),
+                *(_cell(figures, n) for n in FIGURE_NAMES),
+                "1" if figures.covered else "0",
+            )
+
+
+def _cell(figures, name):
+    value = getattr(figures, name)
+    return MASKED if value is None else value
+
+
+CHART_WIDTH = 400  # user units of the widest bar of the chart by district
+CHART_BAR = 24
+CHART_GAP = 8
+
+
+def district_chart(result: Observatory) -> dict:
+    """The bars of the chart of the dossiers by district (a hidden count drawn as an
+    empty bar and labelled "< 5")."""
+    rows = result.districts
+    values = [row.figures.submitted or 0 for row in rows]
+    top = max(values, default=0) or 1
+    bars = []
+    for index, (row, value) in enumerate(zip(rows, values, strict=True)):
+        y = index * (CHART_BAR + CHART_GAP)
+        bars.append(
+            {
+                "label": row.label,
+                "value": MASKED if row.figures.submitted is None else value,
+                "width": round(CHART_WIDTH * value / top),
+                "y": y,
+                "text_y": y + CHART_BAR * 2 // 3,
+                "covered": row.figures.covered,
+            }
+        )
+    height = len(bars) * (CHART_BAR + CHART_GAP)
+    return {"bars": bars, "height": height, "bar": CHART_BAR, "width": CHART_WIDTH}
