@@ -97,3 +97,18 @@ def test_the_json_download(scene, client):  # noqa: F811
     assert data["ignored_filters"] == ["kind"]
     assert data["total"]["submitted"] == "< 5" and data["total"]["granted"] == "9000.00"
     assert len(data["districts"]) == 8
+
+
+def test_the_pages_speak_french(scene):  # noqa: F811
+    from django.test import Client
+
+    administrator, _call, _other = scene
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    french.force_login(administrator)
+    html = french.get(reverse("staff_observatory") + "?year=abc").content.decode()
+    assert "<h1>Observatoire</h1>" in html
+    assert "Caudéran — aucun dossier" in html
+    assert "Ces filtres n’ont pas été compris et ont été ignorés" in html and "Année." in html
+    public = Client(HTTP_ACCEPT_LANGUAGE="fr").get(reverse("public_observatory")).content.decode()
+    assert "Licence Ouverte / Open Licence 2.0" in public and "&lt; 5" in public
+    assert "Observatoire du dispositif" in public
