@@ -310,29 +310,29 @@ def _cell(figures, name):
     return MASKED if value is None else value
 
 
-CHART_WIDTH = 400  # user units of the widest bar of the chart by district
-CHART_BAR = 24
-CHART_GAP = 8
+CHART_WIDTH = 300  # user units of the widest bar of the chart by district
+CHART_BAR = 18  # height of a bar, under its district's name
+CHART_STEP = 46  # height of one district: its name, its bar, a gap
 
 
 def district_chart(result: Observatory) -> dict:
-    """The bars of the chart of the dossiers by district (a hidden count drawn as an
-    empty bar and labelled "< 5")."""
+    """The bars of the chart of the dossiers by district, each under its district's
+    name (a hidden count drawn as an empty bar and labelled "< 5")."""
     rows = result.districts
     values = [row.figures.submitted or 0 for row in rows]
     top = max(values, default=0) or 1
     bars = []
     for index, (row, value) in enumerate(zip(rows, values, strict=True)):
-        y = index * (CHART_BAR + CHART_GAP)
+        y = index * CHART_STEP
         bars.append(
             {
                 "label": row.label,
                 "value": MASKED if row.figures.submitted is None else value,
                 "width": round(CHART_WIDTH * value / top),
-                "y": y,
-                "text_y": y + CHART_BAR * 2 // 3,
+                "label_y": y + 14,
+                "y": y + 20,
+                "text_y": y + 20 + CHART_BAR - 4,
                 "covered": row.figures.covered,
             }
         )
-    height = len(bars) * (CHART_BAR + CHART_GAP)
-    return {"bars": bars, "height": height, "bar": CHART_BAR, "width": CHART_WIDTH}
+    return {"bars": bars, "height": len(bars) * CHART_STEP, "bar": CHART_BAR}

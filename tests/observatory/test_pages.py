@@ -38,6 +38,8 @@ def test_the_administrator_reads_the_hand_counted_figures(scene, client):  # noq
     assert "<td>6</td>" in districts  # sud
     assert 'class="uncovered-row"' in districts and "no dossier" in districts
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in html
+    # Bordeaux Sud, the most dossiers (6), draws the widest bar; Centre-ville (3) half.
+    assert 'width="300" height="18"' in html and 'width="150" height="18"' in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     uncovered = html[html.index('id="uncovered-districts"') :]
     assert "Caudéran — no dossier" in uncovered
