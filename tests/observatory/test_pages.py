@@ -41,6 +41,8 @@ def test_the_administrator_reads_the_hand_counted_figures(scene, client):  # noq
     # Bordeaux Sud, the most dossiers (6), draws the widest bar; Centre-ville (3) half.
     assert 'width="300" height="18"' in html and 'width="150" height="18"' in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+    # Each objective's row names it and quotes its wording.
+    assert 'Objective 1 <span class="objective-text">' in html
     uncovered = html[html.index('id="uncovered-districts"') :]
     assert "Caudéran — no dossier" in uncovered
     # The menu leads to the page.
