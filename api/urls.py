@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import admin_views, docs, laureates, token_views, views
+from . import admin_views, docs, laureates, observatory, token_views, views
 
 # Ids are <id:…> (config/converters.py, registered by config/urls.py).
 
@@ -34,5 +34,6 @@ urlpatterns = [
     # Staff's personal API tokens (an HTML page of the account).
     path("jetons/", token_views.tokens, name="api_tokens"),
     path("jetons/<id:pk>/revoquer/", token_views.revoke, name="api_token_revoke"),
+    path("observatory/", observatory.ObservatoryFigures.as_view(), name="api_observatory"),
     re_path(r"^.*$", views.NotFound.as_view(), name="api_not_found"),
 ]

@@ -231,3 +231,29 @@ class MessageForm(forms.Form):
         except TransitionError as error:
             raise forms.ValidationError(error.message) from error
         return upload, inspected
+
+
+class ObservatoryFilterForm(forms.Form):
+    """The filters of the observatory's pages: a call, a year, a kind of call, among the
+    calls the reader may read. A value that is not one of the choices is ignored (its
+    default applies: everything) and named in ``ignored``."""
+
+    call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind of call"), required=False)
+
+    def __init__(self, calls, data=None):
+        query = {key: data[key] for key in self.base_fields if data and data.get(key)}
+        super().__init__(query or None)
+        self.fields["call"].choices = [("", _("All calls")), *((c.pk, c.title) for c in calls)]
+        years = sorted({c.reference_year for c in calls}, reverse=True)
+        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
+        self.fields["kind"].choices = [("", _("All kinds")), *Call.Kind.choices]
+        self.filters, self.ignored, self.ignored_names = {}, [], []
+        if self.is_bound:
+            self.is_valid()
+            self.ignored_names = list(self.errors)
+            self.ignored = [str(self.fields[name].label) for name in self.errors]
+            self.filters = {
+                name: value for name, value in self.cleaned_data.items() if value not in (None, "")
+            }

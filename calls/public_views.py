@@ -3,7 +3,10 @@
 No login needed. Views read through ``calls.selectors`` and render; the apply form of
 a call page posts to the existing ``dossier_create`` view."""
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,11 +14,12 @@ from django.utils.translation import ngettext
 from viewflow.fsm import State
 
 from accounts.models import Organization
+from reviews import exports
 from workflows import flows, rules
 from workflows.states import DossierState as S
 
-from . import nominations, selectors
-from .forms import DraftForm
+from . import nominations, observatory, selectors
+from .forms import DraftForm, ObservatoryFilterForm
 from .models import Application, Call, District, Objective
 
 # How a dossier is examined, in plain words: for each state, who acts and what happens.
@@ -314,3 +318,41 @@ def laureates_edition(request, pk):
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "public/laureates_edition.html", context, status=status)
+
+
+def _public_figures(request):
+    form = ObservatoryFilterForm(observatory.public_calls(), request.GET)
+    return form, observatory.public_observatory(**form.filters)
+
+
+def observatory_page(request):
+    form, result = _public_figures(request)
+    context = {
+        "form": form,
+        "observatory": result,
+        "chart": observatory.district_chart(result),
+        "small_cell": observatory.SMALL_CELL,
+        "licence_url": observatory.LICENCE_URL,
+        "query": urlencode(form.filters),
+    }
+    return render(request, "public/observatory.html", context)
+
+
+def observatory_csv(request):
+    """The public figures as CSV for French spreadsheets (as the other exports: UTF-8
+    with a byte-order mark, ``;``, decimal comma), one row per breakdown and key."""
+    form, result = _public_figures(request)
+    response = HttpResponse(
+        "".join(exports.csv_lines(observatory.CSV_HEADER, observatory.open_rows(result))),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="observatoire.csv"'
+    return response
+
+
+def observatory_json(request):
+    form, result = _public_figures(request)
+    data = observatory.open_data(result, form.filters, form.ignored_names)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="observatoire.json"'
+    return response

@@ -49,12 +49,14 @@ def _staff_links(user) -> list[Link]:
             Link(_("Emails held"), reverse("outbox_list")),
             Link(_("Emails sent"), reverse("outbox_sent")),
             Link(_("Emails failing"), reverse("outbox_sent") + "?status=failed"),
+            Link(_("Observatory"), reverse("staff_observatory")),
             Link(_("Audit trail"), reverse("staff_audit")),
         ]
     elif rules.INSTRUCTORS in user_roles:
         links += [
             Link(_("Dossiers to instruct"), reverse("staff_dossier_list") + "?state=submitted"),
             Link(_("My calls"), reverse("staff_call_list")),
+            Link(_("Observatory"), reverse("staff_observatory")),
         ]
     if rules.has_reception(user):
         links += [

@@ -13,12 +13,14 @@ from . import (
     views_jury,
     views_jury_bulk,
     views_list,
+    views_observatory,
     views_opinions,
     views_ranking,
 )
 
 urlpatterns = [
     path("", views_home.staff_home, name="staff_home"),
+    path("observatoire/", views_observatory.observatory_page, name="staff_observatory"),
     path("journal/", views_audit.audit_page, name="staff_audit"),
     path("journal/export.csv", views_audit.audit_export_csv, name="staff_audit_export_csv"),
     path("appels/<id:pk>/classement/", views_ranking.ranking_page, name="staff_ranking"),

@@ -33,7 +33,16 @@ WIDTHS = (1280, 390)
 # Links the crawl does not follow: account pages (passwords, factors), downloads,
 # the admin, the API, the language switch and the development pages.
 SKIPPED_PREFIXES = ("/comptes/", "/admin/", "/api/", "/i18n/", "/dev/", "/anymail/")
-SKIPPED_PARTS = ("export", ".csv", ".xlsx", ".pdf", "piece-jointe", "/document/", "/lettre")
+SKIPPED_PARTS = (
+    "export",
+    ".csv",
+    ".json",
+    ".xlsx",
+    ".pdf",
+    "piece-jointe",
+    "/document/",
+    "/lettre",
+)
 
 
 def log_in(page, user, secret=None):
@@ -152,6 +161,7 @@ def test_every_role_reaches_its_pages_by_clicks(site, world):
                 "emails-held": reverse("outbox_list"),
                 "emails-sent": reverse("outbox_sent"),
                 "emails-failing": reverse("outbox_sent") + "?status=failed",
+                "observatory": reverse("staff_observatory"),
                 "audit": reverse("staff_audit"),
                 "dossier": reverse("staff_dossier_detail", args=[awaiting.pk]),
             },
@@ -163,6 +173,7 @@ def test_every_role_reaches_its_pages_by_clicks(site, world):
                 "queue": home,
                 "to-instruct": reverse("staff_dossier_list") + "?state=submitted",
                 "calls": reverse("staff_call_list"),
+                "observatory": reverse("staff_observatory"),
                 "dossier": reverse("staff_dossier_detail", args=[submitted.pk]),
             },
         ),

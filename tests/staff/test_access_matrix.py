@@ -826,6 +826,8 @@ TABLE = {
     "staff_dossier_export_xlsx": Entry(
         _no_args(S.SUBMITTED), get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR
     ),
+    # Observatory: the back office's readers (the figures of the calls they read).
+    "staff_observatory": Entry(_no_args(), get=BACK_OFFICE),
     # Audit trail.
     "staff_audit": Entry(_no_args(S.SUBMITTED), get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_audit_export_csv": Entry(

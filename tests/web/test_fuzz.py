@@ -145,6 +145,9 @@ def _nomination_page(name):
 
 PAGES = {
     "home": Page(_fixed("home"), ANONYMOUS),
+    "public_observatory": Page(
+        _fixed("public_observatory", query="?call=abc&year=99999&kind=x"), ANONYMOUS
+    ),
     "public_call_list": Page(_fixed("public_call_list", query="?q=aide&page=2"), ANONYMOUS),
     "public_call_detail": Page(_call("public_call_detail"), APPLICANT),
     "dashboard": Page(_fixed("dashboard"), APPLICANT),
@@ -182,6 +185,8 @@ NO_FORM = {
     "admin_login_redirect": "a redirect to the site's login",
     "public_objectives": "a page without a form",
     "public_laureates": "a page without a form",
+    "public_observatory_csv": "a file (the figures of the public observatory)",
+    "public_observatory_json": "a file (the figures of the public observatory)",
     "public_laureates_edition": "a page without a form",
     "dossier_transition": "the action buttons of the dossier pages",
     "dossier_message": "the message form of the dossier pages",
