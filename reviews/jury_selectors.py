@@ -150,33 +150,14 @@ def jury_progress_jurors(call):
 def jury_progress_dossiers(call, page_number):
     """One page of the call's dossiers that have jurors or are with the jury, with
     ``expected`` (jurors assigned) and ``submitted`` (counted scorecards)."""
-    counted = Scorecard.objects.filter(
-        application=OuterRef("pk"), submitted_at__isnull=False, excluded_at__isnull=True
-    )
     dossiers = (
         Application.objects.filter(call=call)
         .filter(
             Q(state=S.IN_JURY) | Exists(JurorAssignment.objects.filter(application=OuterRef("pk")))
         )
         .annotate(
-            expected=Coalesce(
-                Subquery(
-                    JurorAssignment.objects.filter(application=OuterRef("pk"))
-                    .order_by()
-                    .values("application")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
-            submitted=Coalesce(
-                Subquery(
-                    counted.order_by().values("application").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            expected=_assignments_count(),
+            submitted=_scorecards_count(submitted_at__isnull=False),
         )
         .only("reference", "title", "state")
         .order_by("reference")
@@ -274,7 +255,24 @@ def assigned_dossier(user, pk) -> Application:
     return dossier
 
 
+def _assignments_count():
+    """The number of jurors assigned to the dossier (``OuterRef("pk")``)."""
+    return Coalesce(
+        Subquery(
+            JurorAssignment.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 def _scorecards_count(**filters):
+    """The number of the dossier's (``OuterRef("pk")``) scorecards not excluded, with
+    ``filters``."""
     return Coalesce(
         Subquery(
             Scorecard.objects.filter(
@@ -321,17 +319,7 @@ def dossiers_to_close(call):
         Application.objects.filter(call=call, state=S.IN_JURY)
         .select_related("organization")
         .annotate(
-            expected=Coalesce(
-                Subquery(
-                    JurorAssignment.objects.filter(application=OuterRef("pk"))
-                    .order_by()
-                    .values("application")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            expected=_assignments_count(),
             submitted=_scorecards_count(submitted_at__isnull=False),
             drafts=Coalesce(
                 Subquery(
