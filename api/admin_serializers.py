@@ -8,7 +8,13 @@ from reviews.models import Decision
 from workflows.states import DossierState
 from workflows.trail import event_choices
 
-from .serializers import MAX_ID, CallRefSerializer, OrganizationRefSerializer
+from .serializers import (
+    MAX_ID,
+    CallRefSerializer,
+    OrganizationRefSerializer,
+    page_size_field,
+    updated_since_field,
+)
 
 # The states a dossier with a current decision is in.
 DECIDED = (DossierState.SELECTED, DossierState.NOT_SELECTED, DossierState.NOTIFIED)
@@ -29,26 +35,12 @@ class DecisionFilterSerializer(serializers.Serializer):
         choices=[(state.value, state.label) for state in DECIDED],
         help_text="Only the decisions whose dossier is in this state (notified or not yet).",
     )
-    updated_since = serializers.DateTimeField(
-        required=False,
-        help_text="Only the decisions taken, or whose dossier changed (a notification), at "
-        "or after this moment (ISO 8601).",
-        error_messages={
-            "invalid": _(
-                "Give a date and time in ISO 8601, for example 2026-12-01T09:00:00+01:00."
-            ),
-        },
+    updated_since = updated_since_field(
+        "Only the decisions taken, or whose dossier changed (a notification), at "
+        "or after this moment (ISO 8601)."
     )
-    page_size = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100,
-        help_text="Decisions per page, 1 to 100 (50 by default).",
-        error_messages={
-            "invalid": _("Give a number per page, 1 to 100."),
-            "min_value": _("Give a number per page, 1 to 100."),
-            "max_value": _("Give a number per page, 1 to 100."),
-        },
+    page_size = page_size_field(
+        "Decisions per page, 1 to 100 (50 by default).", _("Give a number per page, 1 to 100.")
     )
 
 
@@ -125,16 +117,8 @@ class AuditFilterSerializer(serializers.Serializer):
         help_text="Entries of this day and before (YYYY-MM-DD).",
         error_messages={"invalid": _("Give a date, for example 2027-03-31.")},
     )
-    page_size = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100,
-        help_text="Entries per page, 1 to 100 (50 by default).",
-        error_messages={
-            "invalid": _("Give a number per page, 1 to 100."),
-            "min_value": _("Give a number per page, 1 to 100."),
-            "max_value": _("Give a number per page, 1 to 100."),
-        },
+    page_size = page_size_field(
+        "Entries per page, 1 to 100 (50 by default).", _("Give a number per page, 1 to 100.")
     )
 
     def __init__(self, *args, **kwargs):

@@ -149,6 +149,30 @@ class CallSerializer(PublicCallSerializer):
 MAX_ID = 10**18 - 1
 
 
+def page_size_field(help_text: str, message) -> serializers.IntegerField:
+    """The optional page size of a list, 1 to 100, one message for every bad value."""
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=help_text,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+def updated_since_field(help_text: str) -> serializers.DateTimeField:
+    """The optional "changed at or after" moment of a list, in ISO 8601."""
+    return serializers.DateTimeField(
+        required=False,
+        help_text=help_text,
+        error_messages={
+            "invalid": _(
+                "Give a date and time in ISO 8601, for example 2026-12-01T09:00:00+01:00."
+            ),
+        },
+    )
+
+
 def _choices_text(choices) -> str:
     return ", ".join(str(value) for value, _label in choices)
 
@@ -184,25 +208,12 @@ class DossierFilterSerializer(serializers.Serializer):
         choices=District.choices,
         help_text="Only the dossiers that take place in this district (its code).",
     )
-    updated_since = serializers.DateTimeField(
-        required=False,
-        help_text="Only the dossiers changed at or after this moment (ISO 8601).",
-        error_messages={
-            "invalid": _(
-                "Give a date and time in ISO 8601, for example 2026-12-01T09:00:00+01:00."
-            ),
-        },
+    updated_since = updated_since_field(
+        "Only the dossiers changed at or after this moment (ISO 8601)."
     )
-    page_size = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=100,
-        help_text="Dossiers per page, 1 to 100 (50 by default).",
-        error_messages={
-            "invalid": _("Give a number of dossiers per page, 1 to 100."),
-            "min_value": _("Give a number of dossiers per page, 1 to 100."),
-            "max_value": _("Give a number of dossiers per page, 1 to 100."),
-        },
+    page_size = page_size_field(
+        "Dossiers per page, 1 to 100 (50 by default).",
+        _("Give a number of dossiers per page, 1 to 100."),
     )
 
     def __init__(self, *args, states=None, **kwargs):
