@@ -250,9 +250,7 @@ def _archive_message(refused: ArchiveRefused) -> str:
     )
     if refused.reason == "entries":
         return (
-            _(
-                "This document is made of %(count)s parts, more than the %(limit)s allowed."
-            )
+            _("This document is made of %(count)s parts, more than the %(limit)s allowed.")
             % {"count": refused.figure, "limit": MAX_ARCHIVE_ENTRIES}
             + " "
             + advice

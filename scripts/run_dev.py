@@ -85,7 +85,9 @@ def main(*argv) -> int:
     worker = start(env, "db_worker")
     web = start(env, "runserver", addr)
     processes = [worker, web]
-    lines = [f"Terre de Solidarités: {url}/ (task worker and web server running; Ctrl-C stops both)"]
+    lines = [
+        f"Terre de Solidarités: {url}/ (task worker and web server running; Ctrl-C stops both)"
+    ]
     if env["EMAIL_PROVIDER"] == "file":
         lines.append(f"Emails sent: {url}/dev/courriels/ (the development mailbox)")
     print("\n" + "\n".join(lines) + "\n", flush=True)

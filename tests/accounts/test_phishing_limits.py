@@ -104,7 +104,9 @@ def test_an_inviter_without_a_verified_address_cannot_invite(client, db, on_comm
     assert mail.outbox == []
 
 
-def test_invitations_are_limited_per_member_per_day(client, member, organization, on_commit, settings):
+def test_invitations_are_limited_per_member_per_day(
+    client, member, organization, on_commit, settings
+):
     settings.INVITATIONS_PER_USER_PER_DAY = 3
     client.force_login(member)
     statuses = [
@@ -135,10 +137,9 @@ def test_invitations_are_limited_per_organisation_per_day(
     response = invite(client, on_commit, organization, "c@example.org")
 
     assert response.status_code == 400
-    assert (
-        "Association Les Amis du Quartier has sent 2 invitations in the last 24 hours"
-        in page(response).text("content")
-    )
+    assert "Association Les Amis du Quartier has sent 2 invitations in the last 24 hours" in page(
+        response
+    ).text("content")
     assert len(mail.outbox) == 2
 
 

@@ -24,9 +24,7 @@ def owner(db):
 
 
 def log_in(client, password, ip="192.0.2.10", email=EMAIL):
-    return client.post(
-        "/comptes/login/", {"login": email, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post("/comptes/login/", {"login": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def logged_in(response) -> bool:

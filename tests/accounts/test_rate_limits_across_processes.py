@@ -46,7 +46,9 @@ class Browser:
         self.cookies = {}
 
     def request(self, port, method, path, form=None):
-        connection = HTTPConnection("127.0.0.1", port, timeout=20, source_address=(self.source_ip, 0))
+        connection = HTTPConnection(
+            "127.0.0.1", port, timeout=20, source_address=(self.source_ip, 0)
+        )
         headers = {"Accept-Language": "en", "Host": "127.0.0.1"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

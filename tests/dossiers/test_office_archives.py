@@ -44,7 +44,7 @@ def bomb(declared_size: int) -> bytes:
     """A small .docx whose central directory declares a member of ``declared_size``
     bytes once unpacked (as a zip bomb does)."""
     content = bytearray(office_zip({"word/big.bin": b"0" * 1000}))
-    at = content.rindex(b"PK\x01\x02" , 0, content.index(b"PK\x05\x06"))
+    at = content.rindex(b"PK\x01\x02", 0, content.index(b"PK\x05\x06"))
     # Uncompressed size of the last central directory entry (offset 24).
     content[at + 24 : at + 28] = struct.pack("<I", min(declared_size, 0xFFFFFFFE))
     return bytes(content)
@@ -90,10 +90,14 @@ def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
     client would shorten it)."""
     boundary = "----tds-boundary"
     body = (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -103,7 +107,10 @@ def test_a_very_long_file_name_gets_a_message_on_the_form_page(applicant_client,
     body, content_type = multipart(name, PDF)
 
     response = applicant_client.post(
-        add_url(draft), data=body, content_type=content_type, HTTP_REFERER=f"http://testserver{form_page}"
+        add_url(draft),
+        data=body,
+        content_type=content_type,
+        HTTP_REFERER=f"http://testserver{form_page}",
     )
 
     assert response.status_code == 303

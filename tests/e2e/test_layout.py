@@ -119,8 +119,12 @@ def test_the_step_numbers_sit_on_the_first_line_of_their_step(site, world):
         box, link_box = step.bounding_box(), link.bounding_box()
         wrapped += link_box["height"] > 30  # two lines or more
         # What the reader sees: the ink of the number and of the step's first line.
-        clip = {"x": list_left, "y": box["y"], "width": box["x"] + box["width"] - list_left,
-                "height": box["height"]}
+        clip = {
+            "x": list_left,
+            "y": box["y"],
+            "width": box["x"] + box["width"] - list_left,
+            "height": box["height"],
+        }
         image = Image.open(BytesIO(page.screenshot(clip=clip))).convert("L")
         split = round(link_box["x"] - list_left)
         number_row = first_dark_row(image, 0, split)

@@ -38,7 +38,9 @@ def test_the_site_url_follows_the_address(addr, url):
 
 
 def test_what_the_developer_set_is_kept():
-    env = run_dev.dev_environment("127.0.0.1:8102", {"SITE_URL": "https://x.fr", "EMAIL_PROVIDER": "console"})
+    env = run_dev.dev_environment(
+        "127.0.0.1:8102", {"SITE_URL": "https://x.fr", "EMAIL_PROVIDER": "console"}
+    )
     assert (env["SITE_URL"], env["EMAIL_PROVIDER"]) == ("https://x.fr", "console")
     assert run_dev.dev_environment("127.0.0.1:8102", {})["EMAIL_PROVIDER"] == "file"
 

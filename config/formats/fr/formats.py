@@ -6,4 +6,3 @@ from django.conf.locale.fr.formats import *  # noqa: F403
 
 TIME_FORMAT = "G\u00a0\\h\u00a0i"
 DATETIME_FORMAT = "j F Y \\à G\u00a0\\h\u00a0i"
-
