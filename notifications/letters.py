@@ -94,6 +94,8 @@ def render_letter_html(dossier) -> str:
         "dossier": dossier,
         "call": dossier.call,
         "organization": dossier.organization,
+        "recipient_name": dossier.organization.name,
+        "recipient_address": dossier.organization.address,
         "decision": letter_decision(dossier),
         "date": letter_date(dossier),
         "convention_threshold": settings.CONVENTION_THRESHOLD_EUR,
@@ -143,6 +145,8 @@ def render_posted_letter_html(letter) -> str:
     context = {
         "city": CITY,
         "letter": letter,
+        "recipient_name": letter.recipient_name,
+        "recipient_address": letter.recipient_address,
         "paragraphs": paragraphs,
         "date": timezone.localdate(letter.created_at),
     }
