@@ -139,3 +139,41 @@ class DeclineForm(forms.Form):
         max_length=2000,
         help_text=_("The person who nominated the action and the City services will read it."),
     )
+
+
+class StaffAnswerForm(forms.Form):
+    """The answer a carrying organisation gave the City by post, by phone or at the
+    counter, recorded by staff on its behalf."""
+
+    ACCEPT, DECLINE = "accept", "decline"
+
+    answer = forms.ChoiceField(
+        label=_("The organisation's answer"),
+        choices=[(ACCEPT, _("It accepts the nomination")), (DECLINE, _("It declines it"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Say whether the organisation accepts or declines."),
+            "invalid_choice": _("Say whether the organisation accepts or declines."),
+        },
+    )
+    channel = forms.ChoiceField(
+        label=_("How did the answer reach the City?"),
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how the answer reached the City."),
+            "invalid_choice": _("Choose one of the channels of the list."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason given for declining (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Only for a refusal. The person who nominated the action will read it."),
+    )
+
+    def __init__(self, *args, channels=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_answer_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = list(channels)
