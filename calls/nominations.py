@@ -305,7 +305,7 @@ def accept(nomination, user, channel="") -> Application:
     With ``channel`` (post, phone, counter), reception staff record the acceptance the
     organisation gave them: the draft is then an assisted dossier entered by them on
     the organisation's behalf (``calls.reception``), and the audit trail says who
-    recorded the answer and how it came."""
+    recorded the answer and how it came ("nomination.accepted_recorded")."""
     locked = _lock(nomination)
     on_behalf = _check_answerer(user, locked, channel)
     _require_pending(locked)
@@ -330,7 +330,8 @@ def accept(nomination, user, channel="") -> Application:
     data = {"nomination": locked.pk}
     if on_behalf:
         data.update(on_behalf=True, channel=channel)
-    record_event("nomination.accepted", actor=user, application=dossier, data=data)
+    event = "nomination.accepted_recorded" if on_behalf else "nomination.accepted"
+    record_event(event, actor=user, application=dossier, data=data)
     return dossier
 
 
@@ -341,7 +342,8 @@ def decline(nomination, user, reason="", channel="") -> Nomination:
     nominations page and in the audit trail.
 
     With ``channel`` (post, phone, counter), reception staff record the refusal the
-    organisation gave them, recorded as such in the audit trail."""
+    organisation gave them, recorded as such in the audit trail
+    ("nomination.declined_recorded")."""
     locked = _lock(nomination)
     on_behalf = _check_answerer(user, locked, channel)
     _require_pending(locked)
@@ -359,7 +361,7 @@ def decline(nomination, user, reason="", channel="") -> Nomination:
     if on_behalf:
         data.update(on_behalf=True, channel=channel)
     record_event(
-        "nomination.declined",
+        "nomination.declined_recorded" if on_behalf else "nomination.declined",
         actor=user,
         call=locked.call,
         reason=reason,

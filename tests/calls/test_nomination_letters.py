@@ -235,7 +235,8 @@ def test_staff_record_an_acceptance_received_by_phone(
     assert "The acceptance of Jardins partagés de Bacalan is recorded" in (
         response.content.decode()
     )
-    event = AuditEvent.objects.get(event="nomination.accepted")
+    assert not AuditEvent.objects.filter(event="nomination.accepted").exists()
+    event = AuditEvent.objects.get(event="nomination.accepted_recorded")
     assert event.actor == prize_world.instructor and event.application == dossier
     assert event.data == {"nomination": nomination.pk, "on_behalf": True, "channel": "phone"}
 
@@ -253,13 +254,17 @@ def test_staff_record_a_refusal_received_by_post(client, prize_world, city_servi
     assert nomination.status == Nomination.Status.DECLINED
     assert nomination.decline_reason == "Le potager ferme cet hiver."
     assert nomination.answered_by == prize_world.administrator
-    event = AuditEvent.objects.get(event="nomination.declined")
+    event = AuditEvent.objects.get(event="nomination.declined_recorded")
     assert event.actor == prize_world.administrator
     assert event.data["on_behalf"] is True and event.data["channel"] == "paper"
     told = OutboundEmail.objects.get(event="nomination_declined")
     assert told.recipient == agent.email and "Le potager ferme cet hiver." in told.body_text
     listing = client.get(reverse("staff_nominations", args=[prize_world.call.pk]))
     assert "Le potager ferme cet hiver." in listing.content.decode()
+    # The audit trail says the answer came by post and who recorded it.
+    audit = client.get(reverse("staff_audit")).content.decode()
+    assert "Nomination declined by post, phone or at the counter (recorded by staff)" in audit
+    assert (prize_world.administrator.get_full_name() or prize_world.administrator.email) in audit
 
 
 def test_bad_answers_get_a_clear_message_and_change_nothing(
