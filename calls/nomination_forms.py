@@ -59,6 +59,18 @@ class NominationForm(forms.Form):
         help_text=_("It is told of the nomination at this address."),
         error_messages={"invalid": _("Give an email address, for example contact@example.org.")},
     )
+    new_address = forms.CharField(
+        label=_("Postal address of the organisation (if known)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        required=False,
+        help_text=_("Without an email address, the City tells it of the nomination by post."),
+    )
+    new_phone = forms.CharField(
+        label=_("Phone number of the organisation (if known)"),
+        max_length=30,
+        required=False,
+    )
     title = forms.CharField(
         label=_("Title of the action"),
         max_length=200,
@@ -78,7 +90,14 @@ class NominationForm(forms.Form):
         error_messages={"required": _("Say why you nominate this action.")},
     )
 
-    NEW_FIELDS = ("new_name", "new_siret", "new_rna", "new_contact_email")
+    NEW_FIELDS = (
+        "new_name",
+        "new_siret",
+        "new_rna",
+        "new_contact_email",
+        "new_address",
+        "new_phone",
+    )
 
     def __init__(self, *args, nominating, carriers, staff=False, **kwargs):
         kwargs.setdefault("auto_id", "id_nomination_%s")

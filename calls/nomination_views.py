@@ -76,6 +76,8 @@ def _nominate(request, call, form):
             siret=data["new_siret"],
             rna=data["new_rna"],
             contact_email=data["new_contact_email"],
+            address=data["new_address"],
+            phone=data["new_phone"],
         )
     try:
         nomination = nominations.nominate(

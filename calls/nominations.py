@@ -63,6 +63,8 @@ class NewOrganization:
     siret: str = ""
     rna: str = ""
     contact_email: str = ""
+    address: str = ""
+    phone: str = ""
 
 
 def may_nominate(user, call, now=None) -> bool:
@@ -100,6 +102,8 @@ def carrying_organization(new: NewOrganization) -> tuple[Organization, bool]:
         siret=new.siret or "",
         rna=new.rna or "",
         contact_email=(new.contact_email or "").strip().lower(),
+        address=(new.address or "").replace("\r\n", "\n").strip(),
+        phone=(new.phone or "").strip(),
     )
     if not organization.name:
         raise NominationError(

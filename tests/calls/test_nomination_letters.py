@@ -19,6 +19,7 @@ from calls import nominations
 from calls.models import Application, Nomination
 from notifications.letters import CITY, render_posted_letter_html
 from notifications.models import Letter, OutboundEmail
+from tests.calls.test_nomination_pages import form_data
 from tests.factories import MembershipFactory, OrganizationFactory
 from workflows.exceptions import TransitionError, TransitionNotPermitted
 from workflows.models import AuditEvent
@@ -413,3 +414,39 @@ def test_examining_tells_a_carrier_with_members_by_email_once(client, prize_worl
     assert "Direction du développement social urbain" in email.body_text
     assert email.application.nomination == Nomination.objects.get()
     assert not Letter.objects.exists()
+
+
+def test_a_nominator_gives_the_postal_address_of_a_new_carrier_its_letter_goes_there(
+    client, prize_world, city_service
+):
+    _, agent = city_service
+    client.force_login(agent)
+    response = client.post(
+        reverse("nomination_create", args=[prize_world.call.pk]),
+        form_data(
+            nominating_organization=agent.organizations.get().pk,
+            new_name="Collectif du Lac",
+            new_address="Centre d'animation du Lac\r\n12 rue Jean-Artus\r\n33300 Bordeaux",
+            new_phone="05 56 50 60 70",
+        ),
+        follow=True,
+    )
+    assert "the City services will tell it by post" in response.content.decode()
+    carrier = Organization.objects.get(name="Collectif du Lac")
+    assert carrier.phone == "05 56 50 60 70"
+    letter = Letter.objects.get(nomination__organization=carrier)
+    assert letter.recipient_address == (
+        "Centre d'animation du Lac\n12 rue Jean-Artus\n33300 Bordeaux"
+    )
+    # An address with an organisation chosen from the list is refused, like the other
+    # fields naming a new one.
+    response = client.post(
+        reverse("nomination_create", args=[prize_world.call.pk]),
+        form_data(
+            nominating_organization=agent.organizations.get().pk,
+            organization=prize_world.organization.pk,
+            new_address="1 rue X",
+        ),
+    )
+    assert response.status_code == 400
+    assert "leave these fields empty" in response.content.decode()
