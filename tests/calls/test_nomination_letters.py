@@ -233,6 +233,10 @@ def test_staff_record_an_acceptance_received_by_phone(
     assert dossier.organization == paper_carrier and dossier.state == S.DRAFT
     assert dossier.channel == Application.Channel.PHONE
     assert dossier.entered_by == prize_world.instructor  # completed with the organisation
+    # The draft's page offers to complete it, not to "examine" an accepted nomination.
+    page = response.content.decode()
+    assert "Examine the nomination nobody accepted" not in page
+    assert reverse("dossier_edit", args=[dossier.pk, "projet"]) in page
     assert "The acceptance of Jardins partagés de Bacalan is recorded" in (
         response.content.decode()
     )
