@@ -59,6 +59,18 @@ class NominationForm(forms.Form):
         help_text=_("It is told of the nomination at this address."),
         error_messages={"invalid": _("Give an email address, for example contact@example.org.")},
     )
+    new_address = forms.CharField(
+        label=_("Postal address of the organisation (if known)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        required=False,
+        help_text=_("Without an email address, the City tells it of the nomination by post."),
+    )
+    new_phone = forms.CharField(
+        label=_("Phone number of the organisation (if known)"),
+        max_length=30,
+        required=False,
+    )
     title = forms.CharField(
         label=_("Title of the action"),
         max_length=200,
@@ -78,7 +90,14 @@ class NominationForm(forms.Form):
         error_messages={"required": _("Say why you nominate this action.")},
     )
 
-    NEW_FIELDS = ("new_name", "new_siret", "new_rna", "new_contact_email")
+    NEW_FIELDS = (
+        "new_name",
+        "new_siret",
+        "new_rna",
+        "new_contact_email",
+        "new_address",
+        "new_phone",
+    )
 
     def __init__(self, *args, nominating, carriers, staff=False, **kwargs):
         kwargs.setdefault("auto_id", "id_nomination_%s")
@@ -139,3 +158,41 @@ class DeclineForm(forms.Form):
         max_length=2000,
         help_text=_("The person who nominated the action and the City services will read it."),
     )
+
+
+class StaffAnswerForm(forms.Form):
+    """The answer a carrying organisation gave the City by post, by phone or at the
+    counter, recorded by staff on its behalf."""
+
+    ACCEPT, DECLINE = "accept", "decline"
+
+    answer = forms.ChoiceField(
+        label=_("The organisation's answer"),
+        choices=[(ACCEPT, _("It accepts the nomination")), (DECLINE, _("It declines it"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Say whether the organisation accepts or declines."),
+            "invalid_choice": _("Say whether the organisation accepts or declines."),
+        },
+    )
+    channel = forms.ChoiceField(
+        label=_("How did the answer reach the City?"),
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how the answer reached the City."),
+            "invalid_choice": _("Choose one of the channels of the list."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason given for declining (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Only for a refusal. The person who nominated the action will read it."),
+    )
+
+    def __init__(self, *args, channels=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_answer_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = list(channels)

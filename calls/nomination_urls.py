@@ -18,6 +18,11 @@ urlpatterns = [
         name="staff_nominations",
     ),
     path(
+        "gestion/propositions/<id:pk>/reponse/",
+        views.staff_nomination_answer,
+        name="staff_nomination_answer",
+    ),
+    path(
         "gestion/propositions/<id:pk>/examiner/",
         views.staff_nomination_examine,
         name="staff_nomination_examine",

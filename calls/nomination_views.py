@@ -18,7 +18,7 @@ from workflows.exceptions import TransitionError
 
 from . import nominations
 from .models import Call, Nomination
-from .nomination_forms import DeclineForm, NominationForm
+from .nomination_forms import DeclineForm, NominationForm, StaffAnswerForm
 
 
 def _prize_call(pk) -> Call:
@@ -76,6 +76,8 @@ def _nominate(request, call, form):
             siret=data["new_siret"],
             rna=data["new_rna"],
             contact_email=data["new_contact_email"],
+            address=data["new_address"],
+            phone=data["new_phone"],
         )
     try:
         nomination = nominations.nominate(
@@ -97,7 +99,7 @@ def _nominate(request, call, form):
             request, "calls/nomination_create.html", {"call": call, "form": form}, status=400
         )
     words = {"title": nomination.title, "organisation": nomination.organization.name}
-    if nomination.notice == nominations.NOTICE_NO_EMAIL:
+    if nomination.notice == nominations.NOTICE_LETTER:
         message = _(
             "Your nomination of “%(title)s” is recorded. %(organisation)s has no email "
             "address here: the City services will tell it by post."
@@ -125,10 +127,15 @@ def _visible(request, pk) -> Nomination:
     return nomination
 
 
+def _answer_form(data=None):
+    return StaffAnswerForm(data, channels=nominations.ANSWER_CHANNELS)
+
+
 @login_required
-def nomination_detail(request, pk):
+def nomination_detail(request, pk, answer_form=None, status=200):
     nomination = _visible(request, pk)
     user = request.user
+    can_record = nominations.can_record_answer(user, nomination)
     context = {
         "nomination": nomination,
         "can_answer": nomination.status == Nomination.Status.PENDING
@@ -137,8 +144,10 @@ def nomination_detail(request, pk):
         "dossier_visible": nomination.application is not None
         and rules.can_view(user, nomination.application),
         "is_staff_view": rules.is_call_staff(user, nomination.call),
+        "answer_form": (answer_form or _answer_form()) if can_record else None,
+        "letters": list(nomination.letters.order_by("created_at", "pk")) if can_record else [],
     }
-    return render(request, "calls/nomination_detail.html", context)
+    return render(request, "calls/nomination_detail.html", context, status=status)
 
 
 @login_required
@@ -222,3 +231,45 @@ def staff_nomination_examine(request, pk):
         % {"reference": dossier.reference},
     )
     return redirect("staff_dossier_detail", dossier.pk)
+
+
+@login_required
+@require_POST
+def staff_nomination_answer(request, pk):
+    """Record the answer the carrying organisation gave by post, by phone or at the
+    counter (accept or decline on its behalf)."""
+    nomination = Nomination.objects.select_related("call", "organization").filter(pk=pk).first()
+    if nomination is None or not rules.can_record_nomination_answer(request.user, nomination):
+        raise Http404
+    form = _answer_form(request.POST)
+    if not form.is_valid():
+        return nomination_detail(request, nomination.pk, answer_form=form, status=400)
+    data = form.cleaned_data
+    words = {"title": nomination.title, "organisation": nomination.organization.name}
+    try:
+        if data["answer"] == StaffAnswerForm.ACCEPT:
+            dossier = nominations.accept(nomination, request.user, channel=data["channel"])
+        else:
+            nominations.decline(nomination, request.user, data["reason"], channel=data["channel"])
+    except TransitionError as error:
+        messages.error(request, error.message)
+        return redirect("nomination_detail", nomination.pk)
+    if data["answer"] == StaffAnswerForm.ACCEPT:
+        messages.success(
+            request,
+            _(
+                "The acceptance of %(organisation)s is recorded: the dossier %(reference)s is "
+                "its draft, entered on its behalf. Complete it with the organisation, then "
+                "submit it before the call closes."
+            )
+            % {**words, "reference": dossier.reference},
+        )
+        return redirect("dossier_detail", dossier.pk)
+    messages.success(
+        request,
+        _(
+            "The refusal of %(organisation)s is recorded; the person who nominated “%(title)s” is told."
+        )
+        % words,
+    )
+    return redirect("staff_nominations", nomination.call_id)

@@ -2,11 +2,14 @@
 association or City staff nominates an action carried by another organisation.
 
 The nomination is not a dossier yet: the carrying organisation is told (an email to its
-contact address and its members, ``notify_carrying_organisation``), and a member
-accepts it (a draft dossier of that organisation is created, to complete and submit
-through the normal flow) or declines it. When the call allows it, staff send a
-nomination nobody accepted to examination after the closing date, through the
-``examine_nomination`` transition of ``workflows.services.perform``.
+contact address and its members, or a letter to post when it has no email address at
+all: ``notify_carrying_organisation``), and a member accepts it (a draft dossier of that
+organisation is created, to complete and submit through the normal flow) or declines it.
+An organisation that answers by post, by phone or at the counter has its answer
+recorded by reception staff through the same ``accept`` and ``decline`` (``channel``).
+When the call allows it, staff send a nomination nobody accepted to examination after
+the closing date, through the ``examine_nomination`` transition of
+``workflows.services.perform``; the carrier is told then (email or letter).
 
 Self-nomination (an organisation starting its own dossier) does not go through here.
 """
@@ -22,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from accounts.validators import normalize_rna, normalize_siret
 from notifications import services as outbox
+from notifications.letters import CITY
 from workflows import rules
 from workflows.audit import record_event
 from workflows.exceptions import InvalidSourceState, TransitionError, TransitionNotPermitted
@@ -34,7 +38,14 @@ Status = Nomination.Status
 
 # What ``notify_carrying_organisation`` did.
 NOTICE_EMAIL = "email"
-NOTICE_NO_EMAIL = "no email"
+NOTICE_LETTER = "letter"
+
+# How an answer received by staff reached the City (``accept`` and ``decline``).
+ANSWER_CHANNELS = [
+    (value, label)
+    for value, label in Application.Channel.choices
+    if value != Application.Channel.ONLINE
+]
 
 
 class NominationError(TransitionError):
@@ -52,6 +63,8 @@ class NewOrganization:
     siret: str = ""
     rna: str = ""
     contact_email: str = ""
+    address: str = ""
+    phone: str = ""
 
 
 def may_nominate(user, call, now=None) -> bool:
@@ -89,6 +102,8 @@ def carrying_organization(new: NewOrganization) -> tuple[Organization, bool]:
         siret=new.siret or "",
         rna=new.rna or "",
         contact_email=(new.contact_email or "").strip().lower(),
+        address=(new.address or "").replace("\r\n", "\n").strip(),
+        phone=(new.phone or "").strip(),
     )
     if not organization.name:
         raise NominationError(
@@ -193,8 +208,8 @@ def nominate(
             "by_organisation": getattr(nominating_organization, "pk", None),
         },
     )
-    # What the carrying organisation was told: NOTICE_EMAIL, or NOTICE_NO_EMAIL when it
-    # has no email address at all (a letter is then needed).
+    # How the carrying organisation is told: NOTICE_EMAIL, or NOTICE_LETTER when it has
+    # no email address at all (a letter to post).
     nomination.notice = notify_carrying_organisation(nomination)
     return nomination
 
@@ -216,11 +231,20 @@ def notify_carrying_organisation(nomination) -> str:
     """Tell the carrying organisation of a nomination, in the caller's transaction.
 
     Returns ``NOTICE_EMAIL`` when an email was written to the outbox, or
-    ``NOTICE_NO_EMAIL`` ("no email") when the organisation has no email address at all
-    (no contact address, no member): it must then be told by letter."""
+    ``NOTICE_LETTER`` when the organisation has no email address at all (no contact
+    address, no member): a letter to post is then written, in the reception staff's
+    "letters to post" queue, saying how to answer by phone, by post or online."""
     recipients = carrier_addresses(nomination.organization)
     if not recipients:
-        return NOTICE_NO_EMAIL
+        outbox.queue_letter(
+            template="nomination_received",
+            nomination=nomination,
+            context={"city": CITY},
+            key=f"nomination-{nomination.pk}",
+            event="nomination_received",
+            category=outbox.Category.INFO,
+        )
+        return NOTICE_LETTER
     outbox.queue_email(
         template="nomination_received",
         recipients=recipients,
@@ -240,6 +264,10 @@ def _lock(nomination) -> Nomination:
 
 
 def _require_pending(locked) -> None:
+    if locked.status == Status.EXAMINED:
+        raise InvalidSourceState(
+            _("This nomination has already been sent to examination; nothing was changed.")
+        )
     if locked.status != Status.PENDING:
         raise InvalidSourceState(
             _("This nomination has already been answered (%(status)s); nothing was changed.")
@@ -247,49 +275,81 @@ def _require_pending(locked) -> None:
         )
 
 
-@transaction.atomic
-def accept(nomination, user) -> Application:
-    """A member of the carrying organisation accepts the nomination: the action becomes
-    a draft dossier of that organisation, to complete and submit like any other."""
-    locked = _lock(nomination)
-    if not rules.can_answer_nomination(user, locked):
+def _check_answerer(user, locked, channel) -> bool:
+    """Who may answer: a member of the carrying organisation (online, ``channel`` left
+    empty), or reception staff of the edition recording the answer the organisation
+    gave by post, by phone or at the counter (``channel``). Returns whether the answer
+    is recorded on the organisation's behalf."""
+    if not channel:
+        if not rules.can_answer_nomination(user, locked):
+            raise TransitionNotPermitted(
+                _("Only members of the carrying organisation can answer this nomination.")
+            )
+        return False
+    if not rules.can_record_nomination_answer(user, locked):
         raise TransitionNotPermitted(
-            _("Only members of the carrying organisation can answer this nomination.")
+            _(
+                "Only the City staff of this edition record an answer received by post, "
+                "by phone or at the counter."
+            )
         )
+    if channel not in dict(ANSWER_CHANNELS):
+        raise NominationError(
+            _("Choose how the answer reached the City: by post, by phone or at the counter."),
+            field="channel",
+        )
+    return True
+
+
+@transaction.atomic
+def accept(nomination, user, channel="") -> Application:
+    """A member of the carrying organisation accepts the nomination: the action becomes
+    a draft dossier of that organisation, to complete and submit like any other.
+
+    With ``channel`` (post, phone, counter), reception staff record the acceptance the
+    organisation gave them: the draft is then an assisted dossier entered by them on
+    the organisation's behalf (``calls.reception``), and the audit trail says who
+    recorded the answer and how it came ("nomination.accepted_recorded")."""
+    locked = _lock(nomination)
+    on_behalf = _check_answerer(user, locked, channel)
     _require_pending(locked)
     if not locked.call.is_open():
         raise NominationError(_("The edition is closed: the nomination can no longer be accepted."))
+    extra = {}
+    if on_behalf:
+        extra = {"channel": channel, "received_on": timezone.localdate()}
     dossier = create_draft(
         call=locked.call,
         organization=locked.organization,
         user=user,
         title=locked.title,
         summary=locked.summary,
+        **extra,
     )
     locked.application = dossier
     locked.status = Status.ACCEPTED
     locked.answered_by = user
     locked.answered_at = timezone.now()
     locked.save(update_fields=["application", "status", "answered_by", "answered_at"])
-    record_event(
-        "nomination.accepted",
-        actor=user,
-        application=dossier,
-        data={"nomination": locked.pk},
-    )
+    data = {"nomination": locked.pk}
+    if on_behalf:
+        data.update(on_behalf=True, channel=channel)
+    event = "nomination.accepted_recorded" if on_behalf else "nomination.accepted"
+    record_event(event, actor=user, application=dossier, data=data)
     return dossier
 
 
 @transaction.atomic
-def decline(nomination, user, reason="") -> Nomination:
+def decline(nomination, user, reason="", channel="") -> Nomination:
     """A member of the carrying organisation declines the nomination (the reason is
     optional); the nominator is told by email and staff read it on the call's
-    nominations page and in the audit trail."""
+    nominations page and in the audit trail.
+
+    With ``channel`` (post, phone, counter), reception staff record the refusal the
+    organisation gave them, recorded as such in the audit trail
+    ("nomination.declined_recorded")."""
     locked = _lock(nomination)
-    if not rules.can_answer_nomination(user, locked):
-        raise TransitionNotPermitted(
-            _("Only members of the carrying organisation can answer this nomination.")
-        )
+    on_behalf = _check_answerer(user, locked, channel)
     _require_pending(locked)
     reason = (reason or "").strip()
     if len(reason) > 2000:
@@ -301,12 +361,15 @@ def decline(nomination, user, reason="") -> Nomination:
     locked.answered_at = timezone.now()
     locked.decline_reason = reason
     locked.save(update_fields=["status", "answered_by", "answered_at", "decline_reason"])
+    data = {"nomination": locked.pk, "organisation": locked.organization_id}
+    if on_behalf:
+        data.update(on_behalf=True, channel=channel)
     record_event(
-        "nomination.declined",
+        "nomination.declined_recorded" if on_behalf else "nomination.declined",
         actor=user,
         call=locked.call,
         reason=reason,
-        data={"nomination": locked.pk, "organisation": locked.organization_id},
+        data=data,
     )
     nominator = locked.nominated_by
     if nominator is not None and nominator.is_active:
@@ -325,7 +388,8 @@ def examine(nomination, user) -> Application:
     """Send a nomination nobody accepted to examination (after the closing date, when
     the call allows it): the dossier of the carrying organisation is created and
     submitted through ``perform`` (transition ``examine_nomination``), which checks
-    the actor and the call's conditions."""
+    the actor and the call's conditions and tells the carrying organisation (an email,
+    or a letter to post when it has no email address), once."""
     locked = _lock(nomination)
     if not rules.is_call_staff(user, locked.call):
         raise TransitionNotPermitted()
@@ -391,6 +455,14 @@ def visible_nomination(user, pk) -> Nomination | None:
     if nomination is None or not rules.can_view_nomination(user, nomination):
         return None
     return nomination
+
+
+def can_record_answer(user, nomination) -> bool:
+    """Whether staff are offered to record the carrier's answer received by post, by
+    phone or at the counter (``accept`` and ``decline`` re-check)."""
+    return nomination.status == Status.PENDING and rules.can_record_nomination_answer(
+        user, nomination
+    )
 
 
 def can_examine(user, nomination, now=None) -> bool:

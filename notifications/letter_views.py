@@ -32,7 +32,13 @@ def reception_only(view):
 
 
 def _letters():
-    return Letter.objects.select_related("application", "application__call", "posted_by")
+    return Letter.objects.select_related(
+        "application__call",
+        "application__organization",
+        "nomination__call",
+        "nomination__organization",
+        "posted_by",
+    )
 
 
 @reception_only
@@ -73,6 +79,6 @@ def letter_mark_posted(request, pk):
         messages.success(
             request,
             _("The letter to %(name)s (%(reference)s) is marked as posted.")
-            % {"name": letter.recipient_name, "reference": letter.application.reference},
+            % {"name": letter.recipient_name, "reference": letter.reference},
         )
     return redirect("letter_queue")

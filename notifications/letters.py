@@ -24,6 +24,9 @@ CITY = {
     "name": "Ville de Bordeaux",
     "scheme": "Bordeaux Terre de Solidarités",
     "address": "4 rue Claude Bonnier – 33045 Bordeaux cedex",
+    # How an organisation without email answers the City (nomination letters).
+    "service": "service Bordeaux Terre de Solidarités",
+    "phone": "05 56 10 20 30",
 }
 APPEAL_NOTICE = (
     "Voies et délais de recours : la présente décision peut faire l'objet d'un recours "
@@ -94,6 +97,8 @@ def render_letter_html(dossier) -> str:
         "dossier": dossier,
         "call": dossier.call,
         "organization": dossier.organization,
+        "recipient_name": dossier.organization.name,
+        "recipient_address": dossier.organization.address,
         "decision": letter_decision(dossier),
         "date": letter_date(dossier),
         "convention_threshold": settings.CONVENTION_THRESHOLD_EUR,
@@ -134,7 +139,9 @@ POSTED_LETTER_TEMPLATE = "letters/correspondence.html"
 
 
 def posted_letter_filename(letter) -> str:
-    return f"courrier-{letter.application.reference}-{letter.pk}.pdf"
+    if letter.application_id:
+        return f"courrier-{letter.application.reference}-{letter.pk}.pdf"
+    return f"courrier-proposition-{letter.nomination_id}-{letter.pk}.pdf"
 
 
 def render_posted_letter_html(letter) -> str:
@@ -143,6 +150,9 @@ def render_posted_letter_html(letter) -> str:
     context = {
         "city": CITY,
         "letter": letter,
+        "nomination": letter.nomination,
+        "recipient_name": letter.recipient_name,
+        "recipient_address": letter.recipient_address,
         "paragraphs": paragraphs,
         "date": timezone.localdate(letter.created_at),
     }
@@ -156,6 +166,6 @@ def render_posted_letter(letter) -> bytes:
     organisation's postal address; a decision letter is followed by the decision itself
     (the same letter the emails carry)."""
     cover = render_posted_letter_html(letter)
-    if letter.category == "decision":
+    if letter.category == "decision" and letter.application_id:
         return html_to_pdf(cover, render_letter_html(letter.application))
     return html_to_pdf(cover)

@@ -183,9 +183,13 @@ class DeliveryEvent(models.Model):
 
 class Letter(models.Model):
     """A letter to post: what an organisation without an email address receives instead
-    of an email (acknowledgement, completion request, decision). Written in the
-    transaction of the change that causes it, like the emails; printed from its PDF and
-    marked as posted by staff (audit trail)."""
+    of an email (acknowledgement, completion request, decision, a nomination of one of
+    its actions). Written in the transaction of the change that causes it, like the
+    emails; printed from its PDF and marked as posted by staff (audit trail).
+
+    A letter is about exactly one thing: a dossier (``application``) or a nomination by
+    a third party that is not a dossier yet (``nomination``); a check constraint keeps
+    it so."""
 
     class Status(models.TextChoices):
         HELD = "held", _("Held until the decision is notified")
@@ -194,7 +198,18 @@ class Letter(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     application = models.ForeignKey(
-        "calls.Application", on_delete=models.CASCADE, related_name="letters"
+        "calls.Application",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letters",
+    )
+    nomination = models.ForeignKey(
+        "calls.Nomination",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letters",
     )
     transition_log = models.ForeignKey(
         "workflows.TransitionLog",
@@ -229,6 +244,34 @@ class Letter(models.Model):
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(application__isnull=False, nomination__isnull=True)
+                    | models.Q(application__isnull=True, nomination__isnull=False)
+                ),
+                name="letter_about_a_dossier_or_a_nomination",
+            )
+        ]
 
     def __str__(self):
         return f"{self.recipient_name}: {self.subject}"
+
+    @property
+    def organization(self):
+        """The organisation the letter is written to."""
+        about = self.application if self.application_id else self.nomination
+        return about.organization
+
+    @property
+    def call(self):
+        about = self.application if self.application_id else self.nomination
+        return about.call
+
+    @property
+    def reference(self) -> str:
+        """What the letter is about, as staff and the letter's footer name it: the
+        dossier's reference, or the nomination's number."""
+        if self.application_id:
+            return self.application.reference
+        return _("nomination no. %(number)s") % {"number": self.nomination_id}

@@ -44,6 +44,8 @@ TRANSITION_EMAILS = {
     "select": ("decision_selected", Category.DECISION, "applicants"),
     "decline": ("decision_not_selected", Category.DECISION, "applicants"),
     "open_consultation": ("consultation_opened", Category.INFO, "governance"),
+    # A nomination nobody accepted, sent to examination: its carrier is told.
+    "examine_nomination": ("nomination_examined", Category.INFO, "applicants"),
 }
 
 
@@ -224,32 +226,50 @@ def cancel_decision_emails(dossier) -> int:
 
 
 def queue_letter(
-    *, template, dossier, context, key, transition_log=None, event="", category, held=False
+    *,
+    template,
+    context,
+    key,
+    category,
+    dossier=None,
+    nomination=None,
+    transition_log=None,
+    event="",
+    held=False,
 ):
     """Write the letter to post that replaces the email ``template`` for an organisation
     without any email address: the same French text, addressed to its postal address.
-    A decision letter waits (held) until the decision is notified. Returns its id in a
-    list (none when a letter with this key exists already)."""
+    The letter is about a dossier (``dossier``) or about a nomination by a third party
+    that is not a dossier yet (``nomination``), never both. A decision letter waits
+    (held) until the decision is notified. Returns its id in a list (none when a letter
+    with this key exists already)."""
+    if (dossier is None) == (nomination is None):
+        raise ValueError("A letter is about a dossier or about a nomination.")
     if Letter.objects.filter(idempotency_key=key).exists():
         return []
+    about = dossier if dossier is not None else nomination
     full_context = {
         "site_url": settings.SITE_URL,
-        "dossier": dossier,
-        "call": dossier.call,
+        "call": about.call,
         "by_post": True,
         **context,
     }
+    if dossier is not None:
+        full_context["dossier"] = dossier
+    else:
+        full_context["nomination"] = nomination
     with translation.override(settings.LANGUAGE_CODE):
         base = f"notifications/email/{template}"
         subject = " ".join(render_to_string(f"{base}.subject.txt", full_context).split())
         text = render_to_string(f"{base}.txt", full_context)
     letter = Letter.objects.create(
         application=dossier,
+        nomination=nomination,
         transition_log=transition_log,
         event=event or template,
         category=category,
-        recipient_name=dossier.organization.name,
-        recipient_address=dossier.organization.address,
+        recipient_name=about.organization.name,
+        recipient_address=about.organization.address,
         subject=typography.french(subject),
         body_text=typography.french(text.strip()),
         idempotency_key=key,
@@ -270,11 +290,15 @@ def mark_letter_posted(letter, user) -> Letter:
                 _("This letter is no longer waiting to be posted; nothing was changed.")
             )
         letter.refresh_from_db()
+        data = {"letter": letter.pk, "subject": letter.subject}
+        if letter.nomination_id:
+            data["nomination"] = letter.nomination_id
         record_event(
             "letter.posted",
             actor=user,
             application=letter.application,
-            data={"letter": letter.pk, "subject": letter.subject},
+            call=letter.call,
+            data=data,
         )
     return letter
 

@@ -6,6 +6,8 @@
 #   fonts-liberation2                letters (Liberation is metric-compatible with Arial)
 #   libpango-1.0-0 libpangoft2-1.0-0 text layout of WeasyPrint (decision letters in PDF)
 #   gettext                          msgfmt, for compilemessages
+#   poppler-utils                    pdftotext, pdftoppm: the tests read the text of the
+#                                    PDF letters (and a person checks their pages as images)
 #
 # Idempotent and quick when everything is there: nothing is downloaded then. As root,
 # the missing packages are installed with apt-get (one `apt-get update` first); as
@@ -20,6 +22,7 @@ PACKAGES=(
     libpango-1.0-0
     libpangoft2-1.0-0
     gettext
+    poppler-utils
 )
 
 if [[ "${SKIP_SYSTEM_DEPS:-}" == "1" ]]; then

@@ -44,6 +44,12 @@ EVENT_LABELS = {
     "nomination.made": _("Nomination made"),
     "nomination.accepted": _("Nomination accepted"),
     "nomination.declined": _("Nomination declined"),
+    "nomination.accepted_recorded": _(
+        "Nomination accepted by post, phone or at the counter (recorded by staff)"
+    ),
+    "nomination.declined_recorded": _(
+        "Nomination declined by post, phone or at the counter (recorded by staff)"
+    ),
     "organisation.claimed": _("Organisation claimed online"),
     # API
     "api.token_created": _("API token created"),

@@ -464,6 +464,12 @@ def can_answer_nomination(user, nomination) -> bool:
     ) and nomination.organization_id in organization_ids(user)
 
 
+def can_record_nomination_answer(user, nomination) -> bool:
+    """Reception staff of the edition (its instructors, the administrators) record the
+    answer a carrying organisation gave by post, by phone or at the counter."""
+    return has_reception(user) and is_call_staff(user, nomination.call)
+
+
 def can_view_nomination(user, nomination) -> bool:
     """The carrying organisation, the nominator (person or organisation) and the staff
     of the call."""

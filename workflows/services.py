@@ -119,12 +119,20 @@ def _log_data(flow, data):
     return logged
 
 
+# Transitions never offered as a button of the dossier: the examination of a nomination
+# nobody accepted is started from the edition's nominations (``calls.nominations``),
+# which creates the dossier and performs it at once; a draft one sees is never one.
+NOT_OFFERED_ON_THE_DOSSIER = frozenset({"examine_nomination"})
+
+
 def available_transitions(dossier, user) -> list[AvailableTransition]:
     """The transitions this user may perform on the dossier now (for its buttons)."""
     flow_class = flow_class_for(dossier)
     flow = flow_class(dossier, actor=user)
     result = []
     for transition in flow_class.state.get_outgoing_transitions(dossier.state):
+        if transition.slug in NOT_OFFERED_ON_THE_DOSSIER:
+            continue
         if not transition.has_perm(flow, user):
             continue
         name = transition.slug

@@ -223,7 +223,7 @@ def test_a_new_organisation_without_email_is_created_and_left_for_a_letter(
     assert carrier.name == "Jardins partagés de Bacalan" and carrier.siret == NEW_SIRET
     assert not carrier.memberships.exists()
     assert not OutboundEmail.objects.filter(event="nomination_received").exists()
-    assert nominations.notify_carrying_organisation(nomination) == nominations.NOTICE_NO_EMAIL
+    assert nominations.notify_carrying_organisation(nomination) == nominations.NOTICE_LETTER
 
     carrier.contact_email = "contact@jardins-bacalan.example.org"
     carrier.save()

@@ -739,6 +739,13 @@ def _nomination_examine(scene, name):
     return Target(reverse(name, args=[nomination.pk]), data={})
 
 
+def _nomination_answer(scene, name):
+    nomination = _nomination(scene)
+    return Target(
+        reverse(name, args=[nomination.pk]), data={"answer": "decline", "channel": "phone"}
+    )
+
+
 ADMIN_AND_INSTRUCTOR = frozenset({ADMINISTRATOR, INSTRUCTOR})
 # Staff who may see a dossier of the call once its consultation is open.
 STAFF_OF_CONSULTED = {ADMINISTRATOR: 200, INSTRUCTOR: 200, GOVERNANCE: 200, ASSIGNED_JUROR: 200}
@@ -815,6 +822,12 @@ TABLE = {
     ),
     "staff_nomination_examine": Entry(
         _nomination_examine,
+        post={ADMINISTRATOR: 302, INSTRUCTOR: 302},
+        get_others=METHOD_FIRST,
+    ),
+    # Record the answer a carrier gave by post or phone: the edition's reception staff.
+    "staff_nomination_answer": Entry(
+        _nomination_answer,
         post={ADMINISTRATOR: 302, INSTRUCTOR: 302},
         get_others=METHOD_FIRST,
     ),
