@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
-from accounts.validators import normalize_siret
+from accounts.validators import normalize_address, normalize_siret
 from workflows import rules
 from workflows.audit import record_event
 from workflows.exceptions import InvalidTransitionData, TransitionError, TransitionNotPermitted
@@ -91,6 +91,7 @@ def create_organisation(user, **fields) -> Organization:
     raises ``OrganisationExists`` carrying it."""
     require_reception(user)
     values = {name: (fields.get(name) or "").strip() for name in ORGANISATION_FIELDS}
+    values["address"] = normalize_address(values["address"])
     if not (values["contact_email"] or values["phone"] or values["address"]):
         raise InvalidTransitionData(NO_CONTACT, field="address")
     found = existing_with_siret(values["siret"])

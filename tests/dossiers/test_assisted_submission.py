@@ -87,6 +87,23 @@ def test_staff_create_an_organisation_reachable_by_post_only(client, world):
     ).exists()
 
 
+def test_the_postal_address_typed_in_a_browser_is_kept_one_line_per_line(client, world):
+    # A browser's textarea sends "\r\n" between lines: the letters print the address as
+    # typed, and the address reads the same in exports and in the API.
+    client.force_login(world.instructor)
+    client.post(
+        reverse("reception_organisation_create"),
+        {
+            "name": "Collectif des Capucins",
+            "kind": "association",
+            "address": " 12 rue des Faures \r\n\r\n33800 Bordeaux\r\n",
+        },
+    )
+    assert Organization.objects.get(name="Collectif des Capucins").address == POSTAL
+    direct = paper_organisation(world.instructor, name="Épicerie", address="1 rue A\r\n33000 B")
+    assert direct.address == "1 rue A\n33000 B"
+
+
 def test_an_organisation_with_no_contact_at_all_is_refused(client, world):
     client.force_login(world.administrator)
     response = client.post(
@@ -300,7 +317,17 @@ def test_who_entered_a_dossier_cannot_declare_it_eligible(client, world):
     client.force_login(world.instructor)
     response = client.get(reverse("staff_eligibility", args=[dossier.pk]), follow=True)
     assert str(rules.SEPARATION_OF_DUTIES) in response.content.decode()
+    # The dossier's page says so too, without a detour through the eligibility page.
+    detail = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
+    assert detail.text("separation-of-duties") == str(rules.SEPARATION_OF_DUTIES)
+    assert reverse("staff_eligibility", args=[dossier.pk]) not in {
+        a["href"] for a in detail.all("a")
+    }
     other = world.call.instructors.exclude(pk=world.instructor.pk).get()
+    client.force_login(other)
+    detail = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
+    assert "separation-of-duties" not in detail.text_by_id
+    assert reverse("staff_eligibility", args=[dossier.pk]) in {a["href"] for a in detail.all("a")}
     perform(dossier, "declare_eligible", other, checklist=[])
     assert dossier.state == S.ELIGIBLE
 
