@@ -112,12 +112,15 @@ def create_organisation(user, **fields) -> Organization:
     return organization
 
 
-def receivable_calls():
+def receivable_calls(user=None):
     """The calls a dossier may be entered on: published, opened, and either still open or
-    closed (a paper dossier received by post before the closing date)."""
-    return Call.objects.filter(is_published=True, opens_at__lte=timezone.now()).order_by(
-        "-closes_at", "title"
-    )
+    closed (a paper dossier received by post before the closing date). Given ``user``:
+    only those they may enter dossiers on (``rules.may_receive_for``: the calls they
+    instruct, every call for an administrator)."""
+    calls = Call.objects.filter(is_published=True, opens_at__lte=timezone.now())
+    if user is not None:
+        calls = rules.filter_calls_received_by(calls, user)
+    return calls.order_by("-closes_at", "title")
 
 
 def check_received_on(call, channel, received_on) -> None:
@@ -182,6 +185,8 @@ def enter_dossier(user, *, organization, call, channel, title, received_on=None)
         )
     if not receivable_calls().filter(pk=call.pk).exists():
         raise InvalidTransitionData(_("Choose a published call."), field="call")
+    if not rules.may_receive_for(user, call):
+        raise TransitionNotPermitted(rules.NOT_RECEPTION_OF_CALL, field="call")
     if channel != Application.Channel.PAPER:
         received_on = timezone.localdate()
     check_received_on(call, channel, received_on)
