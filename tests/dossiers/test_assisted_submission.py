@@ -299,6 +299,19 @@ def test_the_enter_form_explains_a_future_date_of_receipt(client, world):
     assert not Application.objects.filter(organization=organization).exists()
 
 
+def test_the_enter_form_lists_every_missing_field_in_readable_french(client, world):
+    organization = paper_organisation(world.instructor)
+    client.force_login(world.instructor)
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")  # the site's default language
+    response = client.post(reverse("reception_enter", args=[organization.pk]), {})
+    assert response.status_code == 400
+    summary = page(response).text("error")
+    assert "Appel : Ce champ est obligatoire." in summary  # (spaces collapsed)
+    # A label ending with a question mark is not followed by a colon.
+    assert "parvenu à la Ville ? Ce champ est obligatoire." in summary, summary
+    assert "?:" not in summary and "? :" not in summary
+
+
 def test_the_applicant_dossier_page_shows_the_date_of_receipt(client, world):
     dossier = assisted(world, state="submitted", received_on=timezone.localdate())
     client.force_login(world.instructor)

@@ -210,3 +210,22 @@ def test_a_paper_dossier_from_the_counter_to_the_letters_posted(site, world):
     assert first.subject in posted, posted
     event = AuditEvent.objects.get(event="letter.posted")
     assert (event.actor, event.application_id) == (agent_user, dossier.pk)
+
+
+def test_every_field_in_error_is_outlined_in_red(site, world):
+    """The organisation's form sent empty: the name (a text input) is outlined like the
+    kind (a select), not only the select (the text inputs' own rule came later)."""
+    page = site.new_page(world.instructor, locale=LOCALE)
+    page.goto(reverse("reception_organisation_create"))
+    click_and_wait(page, page.locator("main form button[type=submit]"))
+    assert page.locator("main .error-summary").count() == 1
+
+    def border(label):
+        return page.get_by_label(label).evaluate(
+            "(field) => getComputedStyle(field).borderTopWidth"
+        )
+
+    assert border("Name of the organisation") == "3px"
+    assert border("Kind of organisation") == "3px"
+    assert border("Postal address") == "2px"  # not in error
+    assert_accessible(page)
