@@ -7,7 +7,8 @@ open call with its date of receipt, types it in section by section, attaches the
 eligibility (separation of duties); another instructor of the call finds it in their
 queue and declares it eligible. The organisation's letters (acknowledgement,
 eligibility) wait in "Letters to post": the agent opens one as a PDF and marks it as
-posted, which the audit trail records. Every page visited is checked with axe-core."""
+posted, which the audit trail records. An instructor of another call does not act on
+the dossier. Every page visited is checked with axe-core."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,8 @@ from django.utils import timezone
 from accounts.models import Organization
 from calls.models import Application, Attachment
 from notifications.models import Letter, OutboundEmail
-from tests.factories import enrol_totp, totp_code
+from tests.factories import CallFactory, UserFactory, enrol_totp, totp_code
+from workflows import rules
 from workflows.models import AuditEvent
 from workflows.states import DossierState as S
 
@@ -210,6 +212,18 @@ def test_a_paper_dossier_from_the_counter_to_the_letters_posted(site, world):
     assert first.subject in posted, posted
     event = AuditEvent.objects.get(event="letter.posted")
     assert (event.actor, event.application_id) == (agent_user, dossier.pk)
+
+    # An instructor of another call has the reception permission, but not on this call:
+    # the dossier is not in their reception list and its pages answer "not found".
+    outsider = UserFactory(email="instructeur-autre-appel@example.org", roles=[rules.INSTRUCTORS])
+    CallFactory().instructors.add(outsider)
+    other = site.new_page(outsider, locale=LOCALE)
+    other.goto("/")
+    click_and_wait(other, staff_menu(other).get_by_role("link", name="Enter a paper dossier"))
+    assert dossier.reference not in other.locator("main").inner_text()
+    response = other.goto(reverse("dossier_check", args=[dossier.pk]))
+    assert response.status == 404
+    assert_accessible(other)
 
 
 def test_every_field_in_error_is_outlined_in_red(site, world):
