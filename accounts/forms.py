@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Organization
 from .services import INVITATION_VALID_DAYS
-from .validators import normalize_rna, normalize_siret, validate_rna, validate_siret
+from .validators import (
+    normalize_address,
+    normalize_rna,
+    normalize_siret,
+    validate_rna,
+    validate_siret,
+)
 
 PHONE_RE = re.compile(r"^\+?[\d\s.()-]+$")
 
@@ -67,6 +73,9 @@ class OrganizationForm(forms.ModelForm):
         kwargs.setdefault("auto_id", "id_org_%s")
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Choose a kind")), *Organization.Kind.choices]
+
+    def clean_address(self):
+        return normalize_address(self.cleaned_data["address"])
 
     def clean_siret(self):
         typed = self.cleaned_data["siret"]

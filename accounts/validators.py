@@ -10,6 +10,14 @@ from stdnum.fr import siret
 RNA_RE = re.compile(r"^W\d{9}$")
 
 
+def normalize_address(value: str) -> str:
+    """A postal address as it is printed on a letter: one line per line of the address,
+    each without surrounding spaces, no empty line, and ``\\n`` between lines whatever
+    the browser sent (a textarea submits ``\\r\\n``)."""
+    lines = (line.strip() for line in (value or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def normalize_siret(value: str) -> str:
     return siret.compact(value or "")
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
-from accounts.validators import normalize_siret
+from accounts.validators import normalize_address, normalize_siret
 from workflows import rules
 from workflows.audit import record_event
 from workflows.exceptions import InvalidTransitionData, TransitionError, TransitionNotPermitted
@@ -91,6 +91,7 @@ def create_organisation(user, **fields) -> Organization:
     raises ``OrganisationExists`` carrying it."""
     require_reception(user)
     values = {name: (fields.get(name) or "").strip() for name in ORGANISATION_FIELDS}
+    values["address"] = normalize_address(values["address"])
     if not (values["contact_email"] or values["phone"] or values["address"]):
         raise InvalidTransitionData(NO_CONTACT, field="address")
     found = existing_with_siret(values["siret"])
@@ -111,12 +112,15 @@ def create_organisation(user, **fields) -> Organization:
     return organization
 
 
-def receivable_calls():
+def receivable_calls(user=None):
     """The calls a dossier may be entered on: published, opened, and either still open or
-    closed (a paper dossier received by post before the closing date)."""
-    return Call.objects.filter(is_published=True, opens_at__lte=timezone.now()).order_by(
-        "-closes_at", "title"
-    )
+    closed (a paper dossier received by post before the closing date). Given ``user``:
+    only those they may enter dossiers on (``rules.may_receive_for``: the calls they
+    instruct, every call for an administrator)."""
+    calls = Call.objects.filter(is_published=True, opens_at__lte=timezone.now())
+    if user is not None:
+        calls = rules.filter_calls_received_by(calls, user)
+    return calls.order_by("-closes_at", "title")
 
 
 def check_received_on(call, channel, received_on) -> None:
@@ -181,6 +185,8 @@ def enter_dossier(user, *, organization, call, channel, title, received_on=None)
         )
     if not receivable_calls().filter(pk=call.pk).exists():
         raise InvalidTransitionData(_("Choose a published call."), field="call")
+    if not rules.may_receive_for(user, call):
+        raise TransitionNotPermitted(rules.NOT_RECEPTION_OF_CALL, field="call")
     if channel != Application.Channel.PAPER:
         received_on = timezone.localdate()
     check_received_on(call, channel, received_on)

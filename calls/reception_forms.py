@@ -36,9 +36,14 @@ class StaffOrganisationForm(OrganizationForm):
 class EnterDossierForm(forms.Form):
     call = forms.ModelChoiceField(
         label=_("Call"),
-        queryset=reception.receivable_calls(),
+        queryset=reception.receivable_calls().none(),
         empty_label=_("Choose a call"),
-        error_messages={"invalid_choice": _("Choose a call from the list.")},
+        error_messages={
+            "invalid_choice": _(
+                "Choose a call from the list: the calls you instruct (every call for an "
+                "administrator)."
+            )
+        },
     )
     channel = forms.ChoiceField(
         label=_("How did the dossier reach the City?"),
@@ -58,10 +63,10 @@ class EnterDossierForm(forms.Form):
     )
     title = forms.CharField(label=_("Title of the project"), max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("auto_id", "id_enter_%s")
         super().__init__(*args, **kwargs)
-        self.fields["call"].queryset = reception.receivable_calls()
+        self.fields["call"].queryset = reception.receivable_calls(user)
 
 
 class ClaimForm(InvitationForm):

@@ -142,7 +142,11 @@ def _enter_page(request, organization, form, status=200):
     return render(
         request,
         "staff/reception_enter.html",
-        {"organization": organization, "form": form},
+        {
+            "organization": organization,
+            "form": form,
+            "has_calls": form.fields["call"].queryset.exists(),
+        },
         status=status,
     )
 
@@ -151,8 +155,8 @@ def _enter_page(request, organization, form, status=200):
 def dossier_enter(request, pk):
     organization = reception.organisation_for(request.user, pk)
     if request.method != "POST":
-        return _enter_page(request, organization, EnterDossierForm())
-    form = EnterDossierForm(request.POST)
+        return _enter_page(request, organization, EnterDossierForm(user=request.user))
+    form = EnterDossierForm(request.POST, user=request.user)
     if not form.is_valid():
         return _enter_page(request, organization, form, status=400)
 

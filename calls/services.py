@@ -52,9 +52,11 @@ def create_draft(*, call, organization, user, title, objectives=(), **fields) ->
         user is not None
         and not member
         and channel != Application.Channel.ONLINE
-        and rules.has_reception(user)
+        and rules.may_receive_for(user, call)
     )
     if user is not None and not member and not on_behalf and not rules.is_administrator(user):
+        if channel != Application.Channel.ONLINE and rules.has_reception(user):
+            raise TransitionNotPermitted(rules.NOT_RECEPTION_OF_CALL)
         raise TransitionNotPermitted(_("You are not a member of this organisation."))
     if on_behalf:
         fields["entered_by"] = user

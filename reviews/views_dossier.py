@@ -160,6 +160,8 @@ def _page(
         "is_juror": rules.is_juror_of(user, dossier),
         "decision": dossier_selectors.current_decision(dossier, user),
         "actions": _actions(dossier, user, transition_form, consultation_form),
+        "entered_by_user": rules.entered_dossier(user, dossier),
+        "separation_of_duties": rules.SEPARATION_OF_DUTIES,
         "error": error,
         "error_field_id": error_field_id,
         "unsent": unsent,

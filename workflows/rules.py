@@ -69,11 +69,47 @@ def is_applicant_of(user, dossier) -> bool:
     ) and dossier.organization_id in organization_ids(user)
 
 
+NOT_RECEPTION_OF_CALL = _(
+    "Only the instructors of this call and the administrators enter and complete "
+    "dossiers on behalf of an organisation for it."
+)
+
+
+def may_receive_for(user, call) -> bool:
+    """May enter, complete, attach documents to and submit dossiers on behalf of an
+    organisation on ``call``: staff with the reception permission who are allowed on
+    that call (its instructors, or administrators). The one rule of acting on behalf:
+    the reception pages and services, the applicant's pages and the transitions use it."""
+    return has_reception(user) and is_call_staff(user, call)
+
+
+def on_behalf_filter(user) -> Q:
+    """A Q over Application selecting the assisted dossiers (not online) ``user`` acts on
+    on behalf of their organisation: ``acts_on_behalf`` for a queryset."""
+    if not has_reception(user):
+        return Q(pk__in=[])
+    assisted = ~Q(channel=Application.Channel.ONLINE)
+    if is_administrator(user):
+        return assisted
+    return assisted & Q(call__instructors=user)
+
+
+def filter_calls_received_by(queryset, user):
+    """Restrict a Call queryset to the calls ``user`` may enter dossiers on, on behalf of
+    an organisation (``may_receive_for`` for a queryset)."""
+    if is_administrator(user):
+        return queryset
+    if not has_reception(user):
+        return queryset.none()
+    return queryset.filter(instructors=user).distinct()
+
+
 def acts_on_behalf(user, dossier) -> bool:
-    """A member of staff with the reception permission acting for the organisation on a
-    dossier received on paper, at the counter or by phone (an assisted dossier): they
-    enter, complete and submit it through the applicant's pages and services."""
-    return dossier.channel != Application.Channel.ONLINE and has_reception(user)
+    """A member of staff acting for the organisation on a dossier received on paper, at
+    the counter or by phone (an assisted dossier), on a call they are allowed on
+    (``may_receive_for``): they enter, complete and submit it through the applicant's
+    pages and services."""
+    return dossier.channel != Application.Channel.ONLINE and may_receive_for(user, dossier.call)
 
 
 def acts_for_applicant(user, dossier) -> bool:
@@ -252,14 +288,14 @@ def visibility_filter(user) -> Q:
         if organization_ids(user):
             clause |= Q(organization_id__in=organization_ids(user))
         # Assisted dossiers, drafts included: reception staff act on their behalf.
-        return clause | ~Q(channel=Application.Channel.ONLINE)
+        return clause | on_behalf_filter(user)
 
     user_roles = roles(user)
     clauses = Q(organization__memberships__user=user)
     if INSTRUCTORS in user_roles:
         clauses |= Q(call__instructors=user, state__in=STAFF_VISIBLE_STATES)
     if has_reception(user):
-        clauses |= ~Q(channel=Application.Channel.ONLINE)
+        clauses |= on_behalf_filter(user)
     if GOVERNANCE_MEMBERS in user_roles:
         clauses |= Q(
             call__governance_bodies__members=user,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization
 from calls import reception
+from calls import services as dossier_services
 from calls.models import Application, Attachment, ScoringCriterion
 from notifications.models import Letter, OutboundEmail
 from reviews import services as review_services
@@ -87,6 +88,23 @@ def test_staff_create_an_organisation_reachable_by_post_only(client, world):
     ).exists()
 
 
+def test_the_postal_address_typed_in_a_browser_is_kept_one_line_per_line(client, world):
+    # A browser's textarea sends "\r\n" between lines: the letters print the address as
+    # typed, and the address reads the same in exports and in the API.
+    client.force_login(world.instructor)
+    client.post(
+        reverse("reception_organisation_create"),
+        {
+            "name": "Collectif des Capucins",
+            "kind": "association",
+            "address": " 12 rue des Faures \r\n\r\n33800 Bordeaux\r\n",
+        },
+    )
+    assert Organization.objects.get(name="Collectif des Capucins").address == POSTAL
+    direct = paper_organisation(world.instructor, name="Épicerie", address="1 rue A\r\n33000 B")
+    assert direct.address == "1 rue A\n33000 B"
+
+
 def test_an_organisation_with_no_contact_at_all_is_refused(client, world):
     client.force_login(world.administrator)
     response = client.post(
@@ -139,8 +157,9 @@ def test_the_reception_pages_are_reached_from_the_staff_landing_page(client, wor
 
 
 def test_staff_enter_complete_and_submit_a_paper_dossier_with_its_scan(client, world, on_commit):
+    world.call.instructors.add(world.other_instructor)  # reception: one of its instructors
     organization = paper_organisation(world.other_instructor)
-    client.force_login(world.other_instructor)  # reception: not an instructor of this call
+    client.force_login(world.other_instructor)
     response = client.post(
         reverse("reception_enter", args=[organization.pk]),
         {
@@ -280,6 +299,19 @@ def test_the_enter_form_explains_a_future_date_of_receipt(client, world):
     assert not Application.objects.filter(organization=organization).exists()
 
 
+def test_the_enter_form_lists_every_missing_field_in_readable_french(client, world):
+    organization = paper_organisation(world.instructor)
+    client.force_login(world.instructor)
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")  # the site's default language
+    response = client.post(reverse("reception_enter", args=[organization.pk]), {})
+    assert response.status_code == 400
+    summary = page(response).text("error")
+    assert "Appel : Ce champ est obligatoire." in summary  # (spaces collapsed)
+    # A label ending with a question mark is not followed by a colon.
+    assert "parvenu à la Ville ? Ce champ est obligatoire." in summary, summary
+    assert "?:" not in summary and "? :" not in summary
+
+
 def test_the_applicant_dossier_page_shows_the_date_of_receipt(client, world):
     dossier = assisted(world, state="submitted", received_on=timezone.localdate())
     client.force_login(world.instructor)
@@ -300,7 +332,17 @@ def test_who_entered_a_dossier_cannot_declare_it_eligible(client, world):
     client.force_login(world.instructor)
     response = client.get(reverse("staff_eligibility", args=[dossier.pk]), follow=True)
     assert str(rules.SEPARATION_OF_DUTIES) in response.content.decode()
+    # The dossier's page says so too, without a detour through the eligibility page.
+    detail = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
+    assert detail.text("separation-of-duties") == str(rules.SEPARATION_OF_DUTIES)
+    assert reverse("staff_eligibility", args=[dossier.pk]) not in {
+        a["href"] for a in detail.all("a")
+    }
     other = world.call.instructors.exclude(pk=world.instructor.pk).get()
+    client.force_login(other)
+    detail = page(client.get(reverse("staff_dossier_detail", args=[dossier.pk])))
+    assert "separation-of-duties" not in detail.text_by_id
+    assert reverse("staff_eligibility", args=[dossier.pk]) in {a["href"] for a in detail.all("a")}
     perform(dossier, "declare_eligible", other, checklist=[])
     assert dossier.state == S.ELIGIBLE
 
@@ -308,6 +350,7 @@ def test_who_entered_a_dossier_cannot_declare_it_eligible(client, world):
 def test_who_entered_a_dossier_cannot_give_an_opinion_on_it(world):
     entering = world.governance
     entering.groups.add(*world.instructor.groups.all())
+    world.call.instructors.add(entering)
     rules.forget(entering)
     dossier = assisted(world, staff=entering, state="in_consultation")
     assert not rules.can_give_opinion(entering, dossier)
@@ -320,6 +363,7 @@ def test_who_entered_a_dossier_cannot_score_it(prize_world):
     world = prize_world
     entering = world.juror
     entering.groups.add(*world.instructor.groups.all())
+    world.call.instructors.add(entering)
     rules.forget(entering)
     criterion = ScoringCriterion.objects.create(call=world.call, label="Impact", max_score=5)
     dossier = assisted(world, staff=entering, state="eligible")
@@ -373,3 +417,62 @@ def test_a_double_click_creates_one_organisation_and_one_dossier(world):
     url = reverse("reception_enter", args=[organization.pk])
     post_twice(client, url, url, {"call": world.call.pk, "channel": "phone", "title": "Projet"})
     assert Application.objects.filter(organization=organization).count() == 1
+
+
+# ------------------------------------------------------------ scope of the call
+
+
+def test_only_the_staff_of_the_call_act_on_behalf_through_every_service(world, on_commit):
+    """An instructor of another call has the reception permission but not on this call:
+    they neither enter, complete, attach to nor submit its assisted dossiers (the same
+    rule, ``rules.may_receive_for``, for every service); the call's instructors and the
+    administrators do."""
+    outsider = world.other_instructor
+    assert rules.has_reception(outsider) and not rules.may_receive_for(outsider, world.call)
+    assert rules.may_receive_for(world.instructor, world.call)
+    assert rules.may_receive_for(world.administrator, world.call)
+    organization = paper_organisation(outsider)  # organisations belong to no call
+    with pytest.raises(TransitionNotPermitted) as refused:
+        reception.enter_dossier(
+            outsider, organization=organization, call=world.call, channel="phone", title="X"
+        )
+    assert refused.value.message == rules.NOT_RECEPTION_OF_CALL
+    with pytest.raises(TransitionNotPermitted) as refused:
+        dossier_services.create_draft(
+            call=world.call, organization=organization, user=outsider, title="X", channel="phone"
+        )
+    assert refused.value.message == rules.NOT_RECEPTION_OF_CALL
+    dossier = assisted(world, state="draft", organization=organization)
+    assert not rules.acts_on_behalf(outsider, dossier)
+    assert not rules.can_view(outsider, dossier)
+    assert dossier not in rules.filter_visible(Application.objects.all(), outsider)
+    assert reception.assisted_dossiers(outsider) == []
+    with pytest.raises(TransitionNotPermitted):
+        dossier_services.update_draft(dossier, outsider, summary="Changé.")
+    with pytest.raises(TransitionNotPermitted):
+        dossier_services.add_attachment(dossier, outsider, upload("scan.pdf", PDF))
+    with pytest.raises(TransitionNotPermitted):
+        perform(dossier, "submit", outsider)
+    dossier.refresh_from_db()
+    assert (dossier.state, dossier.summary, dossier.attachments.count()) == (
+        S.DRAFT,
+        "Un jardin.",
+        0,
+    )
+    # Made an instructor of the call, the same person acts on it.
+    world.call.instructors.add(outsider)
+    world.call.__dict__.pop("_tds_instructor_ids", None)
+    dossier = Application.objects.get(pk=dossier.pk)
+    assert rules.acts_on_behalf(outsider, dossier)
+    dossier_services.update_draft(dossier, outsider, summary="Complété au guichet.")
+    assert dossier in rules.filter_visible(Application.objects.all(), outsider)
+
+
+def test_an_instructor_of_no_call_is_told_why_no_dossier_can_be_entered(client, world):
+    lone = UserFactory(email="instructeur-sans-appel@example.org", roles=[rules.INSTRUCTORS])
+    organization = paper_organisation(lone)
+    client.force_login(lone)
+    response = client.get(reverse("reception_enter", args=[organization.pk]))
+    assert response.status_code == 200
+    assert "You instruct no published call" in page(response).text("no-call")
+    assert not [field for field in page(response).all("select") if field.get("name") == "call"]

@@ -50,6 +50,7 @@ from tests.factories import (
     assign_confirmed,
     verified_email,
 )
+from tests.web import page
 from workflows import rules
 from workflows.services import perform
 from workflows.states import DossierState as S
@@ -750,6 +751,7 @@ ADMIN_AND_INSTRUCTOR = frozenset({ADMINISTRATOR, INSTRUCTOR})
 # Staff who may see a dossier of the call once its consultation is open.
 STAFF_OF_CONSULTED = {ADMINISTRATOR: 200, INSTRUCTOR: 200, GOVERNANCE: 200, ASSIGNED_JUROR: 200}
 BACK_OFFICE = {ADMINISTRATOR: 200, INSTRUCTOR: 200, OTHER_INSTRUCTOR: 200}
+CALL_STAFF = frozenset({ADMINISTRATOR, INSTRUCTOR})  # the instructors of the call, admins
 ADMIN = {ADMINISTRATOR: 200}
 # POST-only views that check the method before anything else (after the login).
 METHOD_FIRST = 405
@@ -789,15 +791,19 @@ TABLE = {
         ),
         sees=frozenset({ADMINISTRATOR, INSTRUCTOR, ASSIGNED_JUROR}),
     ),
-    # Assisted submission: reception staff (instructors and administrators).
-    "reception_home": Entry(_reception_home, get=BACK_OFFICE, sees=frozenset(BACK_OFFICE)),
+    # Assisted submission: reception staff (instructors and administrators); the dossiers
+    # entered on a call are seen and entered by its instructors and the administrators
+    # only (an instructor of another call is refused the call: 400, nothing entered).
+    "reception_home": Entry(_reception_home, get=BACK_OFFICE, sees=CALL_STAFF),
     "reception_organisation_create": Entry(
         _reception_create, get=BACK_OFFICE, post={r: 302 for r in BACK_OFFICE}
     ),
-    "reception_organisation": Entry(
-        _reception_organisation, get=BACK_OFFICE, sees=frozenset(BACK_OFFICE)
+    "reception_organisation": Entry(_reception_organisation, get=BACK_OFFICE, sees=CALL_STAFF),
+    "reception_enter": Entry(
+        _reception_enter,
+        get=BACK_OFFICE,
+        post={ADMINISTRATOR: 302, INSTRUCTOR: 302, OTHER_INSTRUCTOR: 400},
     ),
-    "reception_enter": Entry(_reception_enter, get=BACK_OFFICE, post={r: 302 for r in BACK_OFFICE}),
     "reception_claim": Entry(
         _reception_claim, get_others=METHOD_FIRST, post={r: 302 for r in BACK_OFFICE}
     ),
@@ -1160,3 +1166,100 @@ def test_a_decision_letter_is_not_served_before_the_notification(world, client, 
     preview = client.get(reverse("outbox_letter_preview", args=[dossier.pk]))
     assert preview.status_code == 200
     assert preview.content.startswith(b"%PDF")
+
+
+# ------------------------------------------- acting on behalf of an organisation
+
+
+def _paper_draft(scene):
+    """A paper dossier entered by an administrator on the world's call for an
+    organisation without an account, complete but for nothing: ready to submit."""
+    world = scene.world
+    dossier = assisted(world, staff=world.administrator, state="draft")
+    dossier_services.add_attachment(
+        dossier,
+        world.administrator,
+        pdf_upload("statuts-scan.pdf")[0],
+        required_document=world.call.required_documents.get(),
+    )
+    return dossier
+
+
+# The applicant's pages of an assisted dossier, used by staff acting on its behalf:
+# (name, method, section or None, data, what an allowed POST changes). Only the
+# instructors of the dossier's call and the administrators act on it; anybody else,
+# an instructor of another call included, gets a 404 and changes nothing.
+ON_BEHALF = [
+    ("dossier_detail", "GET", None, None),
+    ("dossier_edit", "GET", "projet", None),
+    ("dossier_edit", "POST", "projet", {"title": "Repair café", "summary": "Un atelier."}),
+    ("dossier_attachment_add", "POST", None, "file"),
+    ("dossier_check", "GET", None, None),
+    ("dossier_submit", "POST", None, {"expected_state": "draft"}),
+]
+ON_BEHALF_ALLOWED = {ADMINISTRATOR, INSTRUCTOR}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "section", "data"),
+    ON_BEHALF,
+    ids=[f"{name}-{method}" for name, method, *_rest in ON_BEHALF],
+)
+def test_acting_on_behalf(name, method, section, data, role, world, client, settings):
+    scene = Scene(world, settings)
+    dossier = _paper_draft(scene)
+    user = scene.users[role]
+    if user is not None:
+        client.force_login(user)
+    args = [dossier.pk] if section is None else [dossier.pk, section]
+    url = reverse(name, args=args)
+    if data == "file":
+        data = {"file": SimpleUploadedFile("budget.pdf", PDF, content_type="application/pdf")}
+    data = {**data, "action": "continue"} if name == "dossier_edit" and data else data
+
+    def state():
+        dossier.refresh_from_db()
+        return (dossier.state, dossier.title, dossier.attachments.count(), fingerprint())
+
+    before = state()
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    allowed = role in ON_BEHALF_ALLOWED
+    if role == ANONYMOUS:
+        expected = LOGIN
+    elif not allowed:
+        expected = 404
+    else:
+        expected = 200 if method == "GET" else 302
+    _check(response, expected, url, Target(url), role, Entry(lambda *_: None), method)
+    if method == "POST" and allowed:
+        assert state() != before, f"allowed POST {url} as {role} changed nothing"
+    else:
+        assert state() == before, f"{method} {url} as {role} changed data"
+
+
+@pytest.mark.parametrize("role", [INSTRUCTOR, OTHER_INSTRUCTOR, ADMINISTRATOR])
+def test_entering_a_dossier_on_a_call_is_for_its_staff(role, world, client, settings):
+    """The call list of the enter form holds the calls the person may enter dossiers on;
+    a call of somebody else is refused with the reason, nothing entered."""
+    scene = Scene(world, settings)
+    organization = _paper_draft(scene).organization
+    client.force_login(scene.users[role])
+    url = reverse("reception_enter", args=[organization.pk])
+    form = client.get(url)
+    offered = {int(option["value"]) for option in page(form).all("option") if option["value"]}
+    expected = {
+        INSTRUCTOR: {world.call.pk},
+        OTHER_INSTRUCTOR: {scene.other_call.pk},
+        ADMINISTRATOR: {world.call.pk, scene.other_call.pk},
+    }[role]
+    assert offered == expected
+    count = organization.applications.count()
+    response = client.post(url, {"call": world.call.pk, "channel": "phone", "title": "Café"})
+    if role == OTHER_INSTRUCTOR:
+        assert response.status_code == 400
+        assert "the calls you instruct" in page(response).text("error")
+        assert organization.applications.count() == count
+    else:
+        assert response.status_code == 302
+        assert organization.applications.count() == count + 1
