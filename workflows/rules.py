@@ -234,6 +234,15 @@ def has_confirmed_no_conflict(user, dossier) -> bool:
     ).exists()
 
 
+def awaits_no_conflict_confirmation(user, dossier) -> bool:
+    """``user`` is assigned to the dossier and has not confirmed having no conflict of
+    interest on it yet: whatever else they are (the jury's president included), they
+    read nothing of it but its title, organisation and call."""
+    return JurorAssignment.objects.filter(
+        application=dossier, juror=user, confirmed_at__isnull=True
+    ).exists()
+
+
 def is_confirmed_juror_of(user, dossier) -> bool:
     """An assigned juror who confirmed having no conflict: they read the dossier's
     content (summary, objectives, documents) and score it."""
@@ -391,13 +400,16 @@ def can_read_ranking(user, call) -> bool:
 
 def can_read_scores_of(user, dossier) -> bool:
     """The detail of a dossier's scorecards in the ranking: who reads the ranking, except
-    a juror who declared a conflict of interest on the dossier."""
+    a president in conflict of interest on the dossier, or assigned to it and not having
+    confirmed having no conflict (the gate of every assigned juror)."""
     if is_own_organisation(user, dossier):
         return False
     if is_administrator(user):
         return True
     if not is_jury_president(user, dossier.call):
         return False
+    if awaits_no_conflict_confirmation(user, dossier):
+        return False  # the president assigned to it, no conflict not confirmed yet
 
     return not is_conflicted(user, dossier)
 
