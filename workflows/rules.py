@@ -212,6 +212,21 @@ def is_conflicted(user, dossier) -> bool:
     return (dossier.pk, user.pk) in conflicted_pairs([dossier], [user])
 
 
+def may_lift_conflict(juror, conflict, dossier) -> bool:
+    """Withdrawing a declared interest lifts the conflict of interest it caused on
+    ``dossier`` only while the dossier's jury is open (never after it closed, never on
+    a decided or notified dossier), only a conflict declared because of that interest
+    (never one declared by hand, by the juror or an administrator), and never for a
+    member of the dossier's organisation (they stay in conflict whatever they declare).
+    The juror then has to confirm having no conflict again before reading the dossier
+    (CGCT L2131-11)."""
+    return (
+        conflict.declared_interest_id is not None
+        and dossier.state in JUROR_ASSIGNMENT_STATES
+        and not is_own_organisation(juror, dossier)
+    )
+
+
 def is_juror_of(user, dossier) -> bool:
     """Assigned to the dossier (guardian permission) and not in conflict of interest on
     it (``conflicted_pairs``). Until they confirm they have no conflict

@@ -924,8 +924,10 @@ TABLE = {
     ),
     # A staff member's declared interests: every staff role, each their own list.
     "staff_interests": Entry(_interests, get=STAFF_ROLES, post=dict.fromkeys(STAFF_ROLES, 302)),
+    # Withdrawing one's interest: the page saying what it changes, then the confirmation;
+    # anybody else's (or a withdrawn one): 404.
     "staff_interest_withdraw": Entry(
-        _interest_withdraw, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST
+        _interest_withdraw, get={ASSIGNED_JUROR: 200}, post={ASSIGNED_JUROR: 302}
     ),
     # Running the jury: the juror's queue, the call's progress (administrators and the
     # jury's president, tested in tests/reviews/test_jury_running.py).
