@@ -57,8 +57,9 @@ def test_on_an_open_jury_the_conflict_is_lifted_and_the_juror_confirms_again(cli
     client.force_login(world.juror)
 
     # The confirmation step names the dossier and what happens to it.
-    listing = client.get(reverse("staff_interests"))
+    listing = client.get(reverse("staff_interests"), HTTP_ACCEPT_LANGUAGE="fr")
     assert withdraw_url(interest) in listing.content.decode()
+    assert "montre d’abord lesquels de vos conflits" in listing.content.decode()
     step = client.get(withdraw_url(interest))
     assert step.status_code == 200
     row = page(step).text(f"effect-{dossier.pk}")
