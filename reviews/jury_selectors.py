@@ -24,8 +24,13 @@ QUEUE_TABS = (TO_SCORE, SUBMITTED, CONFLICTS)
 
 
 def _submitted(juror_ref, application_ref):
+    """The juror's submitted scorecard on the dossier, unless excluded (a scorecard
+    excluded by a conflict since lifted leaves the dossier to confirm and score again)."""
     return Scorecard.objects.filter(
-        application=application_ref, juror=juror_ref, submitted_at__isnull=False
+        application=application_ref,
+        juror=juror_ref,
+        submitted_at__isnull=False,
+        excluded_at__isnull=True,
     )
 
 

@@ -170,6 +170,18 @@ class ConflictOfInterest(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     declared_at = models.DateTimeField(auto_now_add=True)
+    # Set when the conflict was declared for the juror because they declared an interest
+    # in the dossier's organisation (``reviews.services.declare_interest``): withdrawing
+    # that interest lifts it while the jury is open. Empty for a conflict declared by
+    # hand (by the juror or an administrator), which is never lifted.
+    declared_interest = models.ForeignKey(
+        "DeclaredInterest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conflicts",
+        verbose_name=_("declared interest that caused it"),
+    )
 
     class Meta:
         verbose_name = _("conflict of interest")

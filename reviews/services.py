@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import User
@@ -132,7 +133,7 @@ CONFLICT_STATES = rules.JUROR_ASSIGNMENT_STATES
 
 
 @transaction.atomic
-def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInterest:
+def declare_conflict(dossier, juror, reason="", *, by=None, interest=None) -> ConflictOfInterest:
     """Record that ``juror`` takes no part in ``dossier``.
 
     The juror declares it themself while the dossier is under review, up to the close of
@@ -140,7 +141,8 @@ def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInteres
     (logged). Removes the juror's assignment and permission on the dossier (they no
     longer see nor score it). Nothing is deleted: their scorecard, if any, is kept and
     marked excluded (who, when, why), so that it counts in no average, ranking or
-    export. Declaring twice is refused."""
+    export. Declaring twice is refused. ``interest``: the declared interest that causes
+    the conflict (``declare_interest``); withdrawing it may lift the conflict."""
     locked = _lock(dossier)
     reason = (reason or "").strip()
     actor = by or juror
@@ -171,14 +173,19 @@ def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInteres
             % {"name": _name(juror)},
             field="reason",
         )
-    conflict = ConflictOfInterest.objects.create(application=locked, juror=juror, reason=reason)
+    conflict = ConflictOfInterest.objects.create(
+        application=locked, juror=juror, reason=reason, declared_interest=interest
+    )
     record_event(
         "jury.conflict_declared",
         actor=actor,
         application=locked,
         subject_user=juror,
         reason=reason,
-        data={"recorded_by_administrator": actor != juror},
+        data={
+            "recorded_by_administrator": actor != juror,
+            **({"declared_interest": interest.pk} if interest is not None else {}),
+        },
     )
     remove_perm(SCORE_PERMISSION, juror, locked)
     JurorAssignment.objects.filter(application=locked, juror=juror).delete()
@@ -229,7 +236,38 @@ def confirm_no_conflict(dossier, juror) -> JurorAssignment:
     assignment.confirmed_at = timezone.now()
     assignment.save(update_fields=["confirmed_at"])
     record_event("jury.no_conflict_confirmed", actor=juror, application=locked, subject_user=juror)
+    assignment.reincluded = _reinclude_scorecards(locked, juror)
     return assignment
+
+
+def _reinclude_scorecards(dossier, juror) -> int:
+    """The scorecards of ``juror`` on ``dossier`` excluded by a conflict of interest since
+    lifted (``withdraw_interest``): once the juror confirmed having no conflict again,
+    each is back as a draft, its scores kept, for them to check and submit again (only
+    a scorecard submitted after a valid no-conflict confirmation counts). Logged."""
+    count = 0
+    for scorecard in Scorecard.objects.filter(
+        application=dossier, juror=juror, excluded_at__isnull=False
+    ):
+        reason = scorecard.excluded_reason
+        was_submitted = scorecard.submitted_at is not None
+        scorecard.excluded_at = None
+        scorecard.excluded_by = None
+        scorecard.excluded_reason = ""
+        scorecard.submitted_at = None
+        scorecard.save(
+            update_fields=["excluded_at", "excluded_by", "excluded_reason", "submitted_at"]
+        )
+        record_event(
+            "jury.scorecard_reincluded",
+            actor=juror,
+            application=dossier,
+            subject_user=juror,
+            reason=reason,
+            data={"scorecard": scorecard.pk, "was_submitted": was_submitted},
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -282,37 +320,116 @@ def declare_interest(user, organization, nature, details="") -> DeclaredInterest
         if ConflictOfInterest.objects.filter(application=dossier, juror=user).exists():
             continue
         try:
-            declare_conflict(dossier, user, reason)
+            declare_conflict(dossier, user, reason, interest=interest)
         except TransitionError:
             continue  # no longer of the call's jury: the rules keep them out all the same
     return interest
 
 
+INTEREST_GONE = gettext_lazy(
+    "This declared interest does not exist or was already withdrawn: your current "
+    "declarations are listed below."
+)
+
+
+@dataclass
+class Withdrawal:
+    """What withdrawing a declared interest did: the interest (deleted) and the
+    dossiers whose conflict of interest was lifted, with whether the juror is back on
+    each one, to confirm having no conflict."""
+
+    interest: DeclaredInterest
+    lifted: list  # of (Application, assignment restored: bool)
+
+
 @transaction.atomic
-def withdraw_interest(user, interest_id) -> DeclaredInterest:
-    """``user`` withdraws one of their declared interests (logged). The conflicts of
-    interest already declared because of it stay: a conflict is never undone."""
+def withdraw_interest(user, interest_id) -> Withdrawal:
+    """``user`` withdraws one of their declared interests (logged).
+
+    The conflicts of interest this interest declared for them (``declare_interest``) are
+    lifted where ``rules.may_lift_conflict`` allows it: the dossier's jury is still open,
+    and they are not a member of its organisation. Each lift is logged in the dossier's
+    audit trail (who, when, the conflict lifted); the juror, still of the call's jury, is
+    assigned back to the dossier *to confirm*: they read nothing of it until they
+    confirm having no conflict again, and their scorecard stays excluded until then
+    (``confirm_no_conflict`` brings it back as a draft). The conflicts of closed juries
+    and decided dossiers, and those declared by hand, stay. An interest that is not
+    theirs, or no longer exists, is refused (``INTEREST_GONE``)."""
     interest = (
         DeclaredInterest.objects.select_for_update()
         .select_related("organization")
         .filter(pk=interest_id, user=user)
         .first()
+        if str(interest_id).isdigit()
+        else None
     )
     if interest is None:
-        raise InvalidTransitionData(_("This declared interest no longer exists."))
+        raise InvalidTransitionData(str(INTEREST_GONE))
+    lifted = []
+    conflicts = ConflictOfInterest.objects.filter(declared_interest=interest, juror=user)
+    for conflict_id, application_id in conflicts.order_by("application_id").values_list(
+        "pk", "application_id"
+    ):
+        dossier = _lock(Application(pk=application_id))
+        conflict = ConflictOfInterest.objects.filter(pk=conflict_id).first()
+        if conflict is None or not rules.may_lift_conflict(user, conflict, dossier):
+            continue
+        restored = _lift_conflict(conflict, dossier, user, interest)
+        lifted.append((dossier, restored))
     record_event(
         "interest.withdrawn",
         actor=user,
         subject_user=user,
         reason=interest.details,
         data={
+            "interest": interest.pk,
             "organization": interest.organization_id,
             "organization_name": interest.organization.name,
             "nature": interest.nature,
+            "conflicts_lifted": [dossier.reference for dossier, _restored in lifted],
         },
     )
-    interest.delete()
-    return interest
+    interest.delete()  # the conflicts kept lose the link (closed juries: never lifted)
+    interest.pk = int(interest_id)
+    return Withdrawal(interest=interest, lifted=lifted)
+
+
+def _lift_conflict(conflict, dossier, juror, interest) -> bool:
+    """Delete ``conflict`` (the audit trail keeps it) and assign ``juror`` back to the
+    dossier, not confirmed, when they are still of the call's jury. Returns whether
+    they are assigned back."""
+    reason = _(
+        "Conflict of interest declared on %(date)s because of the interest in "
+        "“%(name)s”, lifted: the interest was withdrawn"
+    ) % {
+        "date": timezone.localtime(conflict.declared_at).strftime("%d/%m/%Y"),
+        "name": interest.organization.name,
+    }
+    conflict.delete()
+    restored = rules.is_juror_of_call(juror, dossier.call)
+    if restored:
+        assignment, _created = JurorAssignment.objects.get_or_create(
+            application=dossier, juror=juror
+        )
+        if assignment.confirmed_at is not None:
+            assignment.confirmed_at = None
+            assignment.save(update_fields=["confirmed_at"])
+        assign_perm(SCORE_PERMISSION, juror, dossier)
+    record_event(
+        "jury.conflict_lifted",
+        actor=juror,
+        application=dossier,
+        subject_user=juror,
+        reason=reason,
+        data={
+            "interest": interest.pk,
+            "organization": interest.organization_id,
+            "conflict_declared_at": conflict.declared_at.isoformat(),
+            "conflict_reason": conflict.reason,
+            "assigned_back_to_confirm": restored,
+        },
+    )
+    return restored
 
 
 @transaction.atomic

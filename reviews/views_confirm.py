@@ -33,7 +33,7 @@ def staff_confirm_no_conflict(request, pk):
     user = request.user
     dossier = jury_selectors.assigned_dossier(user, pk)
     try:
-        services.confirm_no_conflict(dossier, user)
+        assignment = services.confirm_no_conflict(dossier, user)
     except TransitionError as error:
         status = 403 if isinstance(error, TransitionNotPermitted) else 400
         return confirmation_page(request, dossier, errors={None: error.message}, status=status)
@@ -42,4 +42,12 @@ def staff_confirm_no_conflict(request, pk):
         _("You confirmed having no conflict of interest on %(reference)s: you may score it.")
         % {"reference": dossier.reference},
     )
+    if getattr(assignment, "reincluded", 0):
+        messages.info(
+            request,
+            _(
+                "Your scorecard, excluded while a conflict of interest was declared, is back "
+                "as a draft: check your scores and submit them again for them to count."
+            ),
+        )
     return redirect("staff_scorecard", pk=pk)

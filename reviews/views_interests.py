@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from workflows import rules
 from workflows.exceptions import TransitionError
@@ -67,19 +67,50 @@ def interests_page(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw_interest(request, pk):
+    """The withdrawal of a declared interest in two steps: the page (GET) says which
+    dossiers get their conflict of interest lifted (back to "to confirm") and which keep
+    it, and why; the confirmation (POST) withdraws it (``services.withdraw_interest``)
+    and says what was lifted. An interest not the user's, or already withdrawn: the list
+    of their interests with a message (404, ids leak nothing)."""
     user = _staff(request.user)
-    if not interest_selectors.declared_interests(user).filter(pk=pk).exists():
-        raise Http404
+    interest = interest_selectors.declared_interest(user, pk)
+    if interest is None:
+        return _gone(request)
+    if request.method != "POST":
+        context = {
+            "interest": interest,
+            "effects": interest_selectors.withdrawal_effects(user, interest),
+        }
+        return render(request, "staff/interest_withdraw.html", context)
     try:
-        interest = services.withdraw_interest(user, pk)
-    except TransitionError as error:
-        messages.error(request, error.message)
-        return redirect("staff_interests")
-    messages.success(
-        request,
-        _("Your declared interest in “%(name)s” is withdrawn.")
-        % {"name": interest.organization.name},
-    )
+        withdrawal = services.withdraw_interest(user, pk)
+    except TransitionError:
+        return _gone(request)
+    name = withdrawal.interest.organization.name
+    if withdrawal.lifted:
+        messages.success(
+            request,
+            _(
+                "Your declared interest in “%(name)s” is withdrawn. Conflicts of interest "
+                "lifted: %(references)s. Before reading or scoring these dossiers again, "
+                "confirm you have no conflict of interest on each one."
+            )
+            % {
+                "name": name,
+                "references": ", ".join(dossier.reference for dossier, _back in withdrawal.lifted),
+            },
+        )
+    else:
+        messages.success(
+            request, _("Your declared interest in “%(name)s” is withdrawn.") % {"name": name}
+        )
     return redirect("staff_interests")
+
+
+def _gone(request):
+    """The list of the user's interests, saying the one asked for is not (or no longer)
+    theirs."""
+    messages.error(request, services.INTEREST_GONE)
+    return _page(request, query="", status=404)

@@ -23,6 +23,8 @@ EVENT_LABELS = {
     "jury.conflict_declared": _("Conflict of interest declared"),
     "jury.scorecard_submitted": _("Scorecard submitted"),
     "jury.scorecard_excluded": _("Scorecard excluded"),
+    "jury.conflict_lifted": _("Conflict of interest lifted (declared interest withdrawn)"),
+    "jury.scorecard_reincluded": _("Excluded scorecard back as a draft (no conflict confirmed)"),
     "jury.reminder_sent": _("Reminder sent to a juror"),
     "interest.declared": _("Interest declared"),
     "interest.withdrawn": _("Declared interest withdrawn"),

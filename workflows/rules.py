@@ -248,6 +248,21 @@ def is_conflicted(user, dossier) -> bool:
     return (dossier.pk, user.pk) in conflicted_pairs([dossier], [user])
 
 
+def may_lift_conflict(juror, conflict, dossier) -> bool:
+    """Withdrawing a declared interest lifts the conflict of interest it caused on
+    ``dossier`` only while the dossier's jury is open (never after it closed, never on
+    a decided or notified dossier), only a conflict declared because of that interest
+    (never one declared by hand, by the juror or an administrator), and never for a
+    member of the dossier's organisation (they stay in conflict whatever they declare).
+    The juror then has to confirm having no conflict again before reading the dossier
+    (CGCT L2131-11)."""
+    return (
+        conflict.declared_interest_id is not None
+        and dossier.state in JUROR_ASSIGNMENT_STATES
+        and not is_own_organisation(juror, dossier)
+    )
+
+
 def is_juror_of(user, dossier) -> bool:
     """Assigned to the dossier (guardian permission) and not in conflict of interest on
     it (``conflicted_pairs``). Until they confirm they have no conflict
@@ -267,6 +282,15 @@ def has_confirmed_no_conflict(user, dossier) -> bool:
     """The juror confirmed they have no conflict of interest on the dossier."""
     return JurorAssignment.objects.filter(
         application=dossier, juror=user, confirmed_at__isnull=False
+    ).exists()
+
+
+def awaits_no_conflict_confirmation(user, dossier) -> bool:
+    """``user`` is assigned to the dossier and has not confirmed having no conflict of
+    interest on it yet: whatever else they are (the jury's president included), they
+    read nothing of it but its title, organisation and call."""
+    return JurorAssignment.objects.filter(
+        application=dossier, juror=user, confirmed_at__isnull=True
     ).exists()
 
 
@@ -427,13 +451,16 @@ def can_read_ranking(user, call) -> bool:
 
 def can_read_scores_of(user, dossier) -> bool:
     """The detail of a dossier's scorecards in the ranking: who reads the ranking, except
-    a juror who declared a conflict of interest on the dossier."""
+    a president in conflict of interest on the dossier, or assigned to it and not having
+    confirmed having no conflict (the gate of every assigned juror)."""
     if is_own_organisation(user, dossier):
         return False
     if is_administrator(user):
         return True
     if not is_jury_president(user, dossier.call):
         return False
+    if awaits_no_conflict_confirmation(user, dossier):
+        return False  # the president assigned to it, no conflict not confirmed yet
 
     return not is_conflicted(user, dossier)
 

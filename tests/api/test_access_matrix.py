@@ -4,6 +4,10 @@ and an expired token — with the status each must get. A dossier one may not se
 answers 404 as on the pages; a read token reads but never acts; a token that no longer
 works is refused (401) wherever it is sent, public endpoints included.
 
+The juror assigned to a dossier who has not confirmed having no conflict of interest on
+it yet (``unconfirmed_juror``, by session and by token) reads nothing of it: the gate of
+the pages holds in the API (404, not listed).
+
 Each caller is one test on a fresh world; the transition is posted last (it moves the
 dossier)."""
 
@@ -15,9 +19,11 @@ from django.utils import timezone
 
 from api import services as api_services
 from api.models import ApiToken
+from reviews import services as review_services
 from reviews.models import Decision
 from tests.api.helpers import bearer, token_for
-from tests.factories import assign_confirmed
+from tests.factories import UserFactory, assign_confirmed
+from workflows import rules
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +40,7 @@ SESSIONS = (
     "governance",
     "juror",
     "administrator",
+    "unconfirmed_juror",
 )
 TOKENS = (
     "instructor:read",
@@ -42,13 +49,15 @@ TOKENS = (
     "administrator:read_write",
     "administrator:revoked",
     "administrator:expired",
+    "unconfirmed_juror:read_write",
 )
 CALLERS = (ANONYMOUS, *SESSIONS, *TOKENS)
 BAD_TOKENS = {"administrator:revoked", "administrator:expired"}
 
 # Who sees the applicant's eligible dossier (its organisation's member, the call's
 # instructors and the administrators; nobody else, the juror included) and the dossier
-# assigned to the juror (submitted by another organisation).
+# assigned to the juror (submitted by another organisation), who confirmed having no
+# conflict of interest on it; the other juror assigned to it has not confirmed yet.
 SEES_OURS = {"applicant", "instructor", "administrator"}
 SEES_ASSIGNED = {"other_applicant", "instructor", "juror", "administrator"}
 ADMINISTRATORS = {"administrator"}
@@ -94,12 +103,18 @@ class Scene:
         self.ours = world.dossier("eligible")
         self.assigned = world.dossier("submitted", organization=world.other_organization)
         assign_confirmed(self.assigned, world.juror, world.administrator)
+        self.unconfirmed_juror = UserFactory(
+            email="jure-a-confirmer@example.org", roles=[rules.JURORS]
+        )
+        world.jury.members.add(self.unconfirmed_juror)
+        review_services.assign_juror(self.assigned, self.unconfirmed_juror, world.administrator)
         world.dossier("notified")  # a decision for the decisions' endpoints
         self.decision = Decision.objects.order_by("pk").first()
         self.headers = {}
         role = _role(caller)
+        people = {"unconfirmed_juror": self.unconfirmed_juror}
         if caller in TOKENS:
-            user = getattr(world, role)
+            user = people.get(role) or getattr(world, role)
             scope = caller.split(":")[1]
             secret = token_for(
                 user,
@@ -114,7 +129,7 @@ class Scene:
                 )
             self.headers = bearer(secret)
         elif role != ANONYMOUS:
-            client.force_login(getattr(world, role))
+            client.force_login(people.get(role) or getattr(world, role))
 
     def request(self, endpoint):
         ours, get = self.ours, self.client.get

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from reviews import services
 from reviews.models import Jury, Scorecard
 from tests.factories import assign_confirmed
 from tests.web import page
@@ -129,6 +130,34 @@ def test_row_detail_names_jurors_for_administrators_only(client, edition):
     client.force_login(edition.jurors[1])
     assert client.get(detail).status_code == 404
     assert client.get(url(edition.call)).status_code == 404
+
+
+def test_a_president_assigned_to_a_dossier_reads_its_scorecards_once_no_conflict_confirmed(
+    client, edition
+):
+    """The no-conflict gate holds for the jury's president: assigned to a dossier and not
+    having confirmed having no conflict of interest on it, they read none of its
+    scorecards or comments (the rest of the ranking stays theirs)."""
+    dossier = edition.scored(
+        [(4, 5), (2, 10)], comments=["Très ancré", "Peu innovant"], close=False
+    )
+    jury = Jury.objects.get(call=edition.call)
+    president = edition.jurors[2]
+    jury.president = president
+    jury.save()
+    services.assign_juror(dossier, president, by=edition.admin)
+    detail = reverse("staff_ranking_row", args=[edition.call.pk, dossier.pk])
+    client.force_login(president)
+
+    response = client.get(detail)
+    assert response.status_code == 404
+    assert "Peu innovant" not in response.content.decode()
+    assert client.get(url(edition.call)).status_code == 200
+
+    services.confirm_no_conflict(dossier, president)
+    response = client.get(detail)
+    assert response.status_code == 200
+    assert "Peu innovant" in response.content.decode()
 
 
 def test_exports_have_the_criteria_normalised_score_and_dispersion(client, edition):

@@ -10,7 +10,14 @@ Roles (columns): anonymous; the applicant of the dossier's organisation; an appl
 of another organisation; an instructor of another call; a governance member of a body
 not consulted on the call; a juror of the call not assigned to the dossier; an
 administrator; and, as extra columns, the instructor of the call, a member of the body
-consulted and a juror assigned to the dossier.
+consulted, a juror assigned to the dossier, and a juror assigned to it who has not
+confirmed having no conflict of interest yet.
+
+The juror still to confirm gets what the no-conflict gate allows and nothing more: the
+page asking them to confirm (the dossier's title, organisation and call), their queues,
+the confirmation and the declaration of a conflict; every other URL of the dossier, its
+files, exports, scores and notes answer 404. No 200 answer they get shows any of the
+dossier's content (``UNCONFIRMED_MUST_NOT_SEE``).
 
 Answers: an anonymous visitor is sent to the login page (and comes back after); a
 forbidden object or page answers 404 (ids leak nothing); an allowed page answers 200,
@@ -67,6 +74,7 @@ ADMINISTRATOR = "administrator"
 INSTRUCTOR = "instructor"  # instructs the dossier's call
 GOVERNANCE = "governance"  # member of the body consulted on the call
 ASSIGNED_JUROR = "assigned_juror"  # juror assigned to the dossier
+UNCONFIRMED_JUROR = "unconfirmed_juror"  # assigned, no-conflict not confirmed yet
 
 ROLES = [
     ANONYMOUS,
@@ -79,6 +87,7 @@ ROLES = [
     INSTRUCTOR,
     GOVERNANCE,
     ASSIGNED_JUROR,
+    UNCONFIRMED_JUROR,
 ]
 
 LOGIN = "login"  # expected answer: 302 to the login page, coming back to the URL
@@ -118,6 +127,10 @@ class Scene:
         self.other_call.governance_bodies.add(self.other_body)
         self.assigned_juror = UserFactory(email="jure-affecte@example.org", roles=[rules.JURORS])
         world.jury.members.add(self.assigned_juror)
+        self.unconfirmed_juror = UserFactory(
+            email="jure-a-confirmer@example.org", roles=[rules.JURORS]
+        )
+        world.jury.members.add(self.unconfirmed_juror)
         self.users = {
             ANONYMOUS: None,
             APPLICANT: world.applicant,
@@ -129,11 +142,13 @@ class Scene:
             INSTRUCTOR: world.instructor,
             GOVERNANCE: world.governance,
             ASSIGNED_JUROR: self.assigned_juror,
+            UNCONFIRMED_JUROR: self.unconfirmed_juror,
         }
 
     def dossier(self, state):
         """A dossier of ``world.organization`` in ``state``, the assigned juror assigned
-        to it (``in_jury``: the call's jury scores its dossiers). After
+        to it and confirmed, the unconfirmed juror assigned to it only (``in_jury``:
+        the call's jury scores its dossiers). After
         ``in_consultation``, the body consulted has given its opinion (with a
         document), which closed the consultation by itself."""
         world = self.world
@@ -143,6 +158,7 @@ class Scene:
         if state in (S.SUBMITTED, S.ELIGIBLE, S.IN_CONSULTATION, S.IN_JURY):
             dossier = world.dossier(state)
             assign_confirmed(dossier, self.assigned_juror, world.administrator)
+            review_services.assign_juror(dossier, self.unconfirmed_juror, world.administrator)
             return dossier
         dossier = self.dossier(S.IN_CONSULTATION)
         review_services.record_opinion(
@@ -764,6 +780,7 @@ STAFF_ROLES = dict.fromkeys(
         OTHER_GOVERNANCE,
         JUROR,
         ASSIGNED_JUROR,
+        UNCONFIRMED_JUROR,
     ),
     200,
 )
@@ -786,10 +803,13 @@ TABLE = {
                 OTHER_GOVERNANCE,
                 JUROR,
                 ASSIGNED_JUROR,
+                UNCONFIRMED_JUROR,
             ),
             200,
         ),
-        sees=frozenset({ADMINISTRATOR, INSTRUCTOR, ASSIGNED_JUROR}),
+        # The juror still to confirm sees the dossier listed (reference, title and
+        # organisation: what the gate shows), nothing of its content.
+        sees=frozenset({ADMINISTRATOR, INSTRUCTOR, ASSIGNED_JUROR, UNCONFIRMED_JUROR}),
     ),
     # Assisted submission: reception staff (instructors and administrators); the dossiers
     # entered on a call are seen and entered by its instructors and the administrators
@@ -902,24 +922,38 @@ TABLE = {
     "staff_dossier_assign_juror": Entry(
         _assign_juror, post={ADMINISTRATOR: 302}, get_others=METHOD_FIRST
     ),
-    "staff_scorecard": Entry(_scorecard, get={ASSIGNED_JUROR: 200}, post={ASSIGNED_JUROR: 302}),
-    "staff_conflict": Entry(_conflict, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST),
-    # The gate before a dossier's content: only its juror confirms (the unconfirmed
-    # juror's pages: tests/reviews/test_declared_interests.py).
+    # The juror still to confirm gets the confirmation page instead of the grid (200,
+    # title, organisation and call only) and cannot score (403, nothing saved).
+    "staff_scorecard": Entry(
+        _scorecard,
+        get={ASSIGNED_JUROR: 200, UNCONFIRMED_JUROR: 200},
+        post={ASSIGNED_JUROR: 302, UNCONFIRMED_JUROR: 403},
+    ),
+    "staff_conflict": Entry(
+        _conflict,
+        post={ASSIGNED_JUROR: 302, UNCONFIRMED_JUROR: 302},
+        get_others=METHOD_FIRST,
+    ),
+    # The gate before a dossier's content: only its jurors confirm (both are set back
+    # to "to confirm" by the builder; more in tests/reviews/test_declared_interests.py).
     "staff_confirm_no_conflict": Entry(
-        _confirm_no_conflict, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST
+        _confirm_no_conflict,
+        post={ASSIGNED_JUROR: 302, UNCONFIRMED_JUROR: 302},
+        get_others=METHOD_FIRST,
     ),
     # A staff member's declared interests: every staff role, each their own list.
     "staff_interests": Entry(_interests, get=STAFF_ROLES, post=dict.fromkeys(STAFF_ROLES, 302)),
+    # Withdrawing one's interest: the page saying what it changes, then the confirmation;
+    # anybody else's (or a withdrawn one): 404.
     "staff_interest_withdraw": Entry(
-        _interest_withdraw, post={ASSIGNED_JUROR: 302}, get_others=METHOD_FIRST
+        _interest_withdraw, get={ASSIGNED_JUROR: 200}, post={ASSIGNED_JUROR: 302}
     ),
     # Running the jury: the juror's queue, the call's progress (administrators and the
     # jury's president, tested in tests/reviews/test_jury_running.py).
     "staff_jury_queue": Entry(
         _no_args(S.IN_JURY),
-        get={JUROR: 200, ASSIGNED_JUROR: 200},
-        sees=frozenset({ASSIGNED_JUROR}),
+        get={JUROR: 200, ASSIGNED_JUROR: 200, UNCONFIRMED_JUROR: 200},
+        sees=frozenset({ASSIGNED_JUROR, UNCONFIRMED_JUROR}),
     ),
     "staff_juries": Entry(_juries, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
     "staff_jury_progress": Entry(_jury_call, get=ADMIN, sees=frozenset({ADMINISTRATOR})),
@@ -1052,6 +1086,25 @@ def _text(response) -> str | None:
     return content.decode(errors="replace")
 
 
+def unconfirmed_must_not_see() -> list[str]:
+    """What of a dossier the juror still to confirm must never read: the summaries of
+    the dossiers, the links to their files, the internal notes and the jurors'
+    comments (as written and as a page escapes them)."""
+    from django.utils.html import escape
+
+    from calls.models import Application, Attachment, Message
+    from reviews.models import Scorecard
+
+    texts = set(Application.objects.exclude(summary="").values_list("summary", flat=True))
+    texts |= set(Message.objects.filter(internal=True).values_list("body", flat=True))
+    texts |= set(Scorecard.objects.exclude(comment="").values_list("comment", flat=True))
+    texts |= {
+        reverse("dossier_attachment", args=[application_id, pk])
+        for pk, application_id in Attachment.objects.values_list("pk", "application_id")
+    }
+    return sorted({variant for text in texts for variant in (text, escape(text))})
+
+
 def _expected(table: dict, role: str, others):
     if role in table:
         return table[role]
@@ -1074,8 +1127,11 @@ def _check(response, expected, url, target, role, entry, method):
     )
     if expected == 302 and target.goes_to:
         assert response["Location"] == target.goes_to, where
-    text = _text(response) if expected == 200 else None
-    if text is not None and target.mention:
+    text = _text(response) if expected in (200, 403) else None
+    if text is not None and role == UNCONFIRMED_JUROR:
+        shown = [marker for marker in unconfirmed_must_not_see() if marker in text]
+        assert not shown, f"{where}: the juror still to confirm reads {shown}"
+    if text is not None and expected == 200 and target.mention:
         sees = entry.sees if entry.sees is not None else {role}
         shown = target.mention in text
         assert shown == (role in sees), (

@@ -70,3 +70,35 @@ def test_a_jury_president_of_the_applicant_reads_no_score_of_its_dossier(client,
     assert not rules.can_read_scores_of(world.juror, own)
     url = reverse("staff_ranking_row", args=[world.call.pk, own.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_juror_member_of_the_applicant_is_neither_assigned_nor_shown_the_gate(
+    client, prize_world
+):
+    """A juror who is a member of the dossier's organisation is in conflict of interest
+    (one rule, ``rules.conflicted_pairs``): they cannot be assigned to it; assigned
+    before joining it and not having confirmed yet, they get neither the confirmation
+    page nor the grid, and the dossier leaves their jury queue."""
+    from reviews import services as review_services
+    from workflows.exceptions import InvalidTransitionData
+
+    world = prize_world
+    own = world.dossier(S.IN_JURY)
+    review_services.assign_juror(own, world.juror, by=world.administrator)  # not confirmed
+    join(world.juror, own.organization)
+    client.force_login(world.juror)
+
+    assert rules.is_conflicted(world.juror, own)
+    assert not rules.is_juror_of(world.juror, own)
+    assert client.get(reverse("staff_scorecard", args=[own.pk])).status_code == 404
+    response = client.post(reverse("staff_confirm_no_conflict", args=[own.pk]))
+    assert response.status_code == 404
+    assert not own.juror_assignments.filter(confirmed_at__isnull=False).exists()
+    queue = client.get(reverse("staff_jury_queue")).content.decode()
+    assert own.reference not in queue
+    # They keep their applicant's view, by the API as on the page.
+    assert client.get(f"/api/dossiers/{own.pk}/").json()["reference"] == own.reference
+
+    other = world.dossier(S.IN_JURY)  # their organisation's too: refused with the reason
+    with pytest.raises(InvalidTransitionData, match="member of the organisation"):
+        review_services.assign_juror(other, world.juror, by=world.administrator)
