@@ -23,6 +23,8 @@ def test_the_acknowledgement_is_a_letter_in_the_queue_marked_as_posted(client, w
     dossier = assisted(world, state="submitted")
     [letter] = Letter.objects.filter(application=dossier)
     assert not OutboundEmail.objects.filter(recipient=world.instructor.email).exists()
+    # Another instructor of the call posts it (the one who entered it may as well).
+    world.call.instructors.add(world.other_instructor)
     client.force_login(world.other_instructor)
     queue = client.get(reverse("letter_queue"))
     assert queue.status_code == 200
@@ -62,6 +64,25 @@ def test_reopening_cancels_the_decision_letter_not_posted(world):
     dossier = assisted(world, state="not_selected")
     perform(dossier, "reopen", world.administrator, reason="Erreur matérielle.")
     assert Letter.objects.get(application=dossier, event="decline").status == "cancelled"
+
+
+def test_each_instructor_sees_the_letters_of_their_calls_only(client, world):
+    """A letter whose dossier an instructor cannot open is not theirs to post: the queue of
+    an instructor of another call does not list it and its PDF is a 404 for them; an
+    administrator sees every letter."""
+    dossier = assisted(world, state="submitted")
+    letter = Letter.objects.get(application=dossier)
+    client.force_login(world.other_instructor)
+    queue = page(client.get(reverse("letter_queue")))
+    assert letter.subject not in queue.text("content")
+    assert "No letter to post" in queue.text("content")
+    assert client.get(reverse("letter_pdf", args=[letter.pk])).status_code == 404
+    assert client.post(reverse("letter_mark_posted", args=[letter.pk])).status_code == 404
+    assert Letter.objects.get(pk=letter.pk).status == Letter.Status.TO_POST
+    for user in (world.instructor, world.administrator):
+        client.force_login(user)
+        assert letter.subject in page(client.get(reverse("letter_queue"))).text("content")
+        assert client.get(reverse("letter_pdf", args=[letter.pk])).status_code == 200
 
 
 def test_the_queue_is_for_reception_staff_only(client, world):

@@ -827,12 +827,13 @@ TABLE = {
     "reception_claim": Entry(
         _reception_claim, get_others=METHOD_FIRST, post={r: 302 for r in BACK_OFFICE}
     ),
-    "letter_queue": Entry(_letter_queue, get=BACK_OFFICE, sees=frozenset(BACK_OFFICE)),
-    "letter_pdf": Entry(_letter_pdf, get=BACK_OFFICE),
+    # Every reception member has the queue; a letter is for the staff of its call.
+    "letter_queue": Entry(_letter_queue, get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
+    "letter_pdf": Entry(_letter_pdf, get={ADMINISTRATOR: 200, INSTRUCTOR: 200}),
     "letter_mark_posted": Entry(
         _letter_posted,
         get=dict.fromkeys(BACK_OFFICE, 405),
-        post={r: 302 for r in BACK_OFFICE},
+        post={ADMINISTRATOR: 302, INSTRUCTOR: 302},
     ),
     # Calls (B1).
     "staff_call_list": Entry(_calls_list, get=BACK_OFFICE, sees=ADMIN_AND_INSTRUCTOR),
