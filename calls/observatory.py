@@ -8,8 +8,10 @@ decision selecting them), the amounts requested (by the submitted dossiers) and 
 selected dossiers). A dossier counts in each of its objectives and districts.
 
 The aggregation runs in SQL, in a constant number of queries whatever the number of
-dossiers: one per breakdown. Districts are a JSON list: the dossiers are grouped by
-that list (few distinct values) and each group is added to each of its districts.
+dossiers, each one pass over the dossiers: by objective (a dossier counts in each of its
+objectives); by list of districts (a JSON list: few distinct values, each group added to
+each of its districts); and by organisation kind and channel together (at most 16
+groups, added up in Python into the total, the kinds and the channels).
 
 The public figures (``public_observatory``) count notified decisions only, and hide
 the small cells that could identify a refused applicant (``SMALL_CELL``)."""
@@ -19,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Count, FilteredRelation, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Organization
 from reviews.models import Decision
@@ -99,6 +102,11 @@ class Observatory:
     public: bool = False
 
     @property
+    def total_rows(self) -> list[Row]:
+        """The total as the one row of its table."""
+        return [Row("", gettext("All dossiers"), self.total)]
+
+    @property
     def uncovered_objectives(self) -> list[Row]:
         return [row for row in self.objectives if not row.figures.covered]
 
@@ -147,12 +155,12 @@ AGGREGATES = {
 }
 
 
-def _grouped(queryset, key) -> list[dict]:
-    return list(queryset.values(key).annotate(**AGGREGATES).order_by(key))
+def _grouped(queryset, *keys) -> list[dict]:
+    return list(queryset.values(*keys).annotate(**AGGREGATES).order_by(*keys))
 
 
 def observatory(calls, dossiers, *, public=False) -> Observatory:
-    """The figures of ``dossiers`` (an Application queryset) on ``calls``: four grouped
+    """The figures of ``dossiers`` (an Application queryset) on ``calls``: three grouped
     queries plus one for the objectives."""
     queryset = (
         dossiers.filter(call__in=[c.pk for c in calls])
@@ -165,17 +173,16 @@ def observatory(calls, dossiers, *, public=False) -> Observatory:
         if row["objectives"] in objective_rows:
             objective_rows[row["objectives"]].figures.add(row)
     district_rows = {code: Row(code, label) for code, label in District.choices}
+    kind_rows = {code: Row(code, label) for code, label in Organization.Kind.choices}
+    channel_rows = {code: Row(code, label) for code, label in Application.Channel.choices}
     for row in _grouped(queryset, "districts"):
         for code in set(row["districts"] or ()):
             if code in district_rows:
                 district_rows[code].figures.add(row)
-    kind_rows = {code: Row(code, label) for code, label in Organization.Kind.choices}
     total = Figures()
-    for row in _grouped(queryset, "organization__kind"):
-        kind_rows[row["organization__kind"]].figures.add(row)
+    for row in _grouped(queryset, "organization__kind", "channel"):
         total.add(row)
-    channel_rows = {code: Row(code, label) for code, label in Application.Channel.choices}
-    for row in _grouped(queryset, "channel"):
+        kind_rows[row["organization__kind"]].figures.add(row)
         channel_rows[row["channel"]].figures.add(row)
     result = Observatory(
         calls=calls,
