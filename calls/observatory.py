@@ -30,7 +30,9 @@ from workflows.states import DossierState as S
 
 from .models import Application, Call, District, Objective
 
-# Counts under this (and above zero) are shown as "< 5" on the public figures.
+# Counts under this (and above zero) are shown as "< 5" on the public figures; the
+# amount requested with them is hidden too, shown as "masked" (a word, not a number: "< 5"
+# next to amounts in euros would read as "less than 5 euros").
 SMALL_CELL = 5
 
 EXAMINED_STATES = [
@@ -221,7 +223,10 @@ def public_observatory(**filters) -> Observatory:
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
-MASKED = f"< {SMALL_CELL}"
+MASKED = f"< {SMALL_CELL}"  # a hidden count, in the open data and on the page
+MASKED_AMOUNT = "masked"  # a hidden amount or number of people, in the open data
+# The figures that count dossiers; the others are amounts (EUR) or people.
+COUNT_NAMES = ("submitted", "eligible", "selected")
 # The columns of the CSV download (the README documents them).
 CSV_HEADER = (
     "breakdown",
@@ -259,15 +264,16 @@ def parse_filters(params) -> tuple[dict, list[str]]:
     return filters, ignored
 
 
-def open_value(value):
-    """A figure as published: ints as they are, amounts as "1234.50", hidden ones "< 5"."""
+def open_value(name, value):
+    """A figure as published: counts and people as ints, amounts as "1234.50"; a hidden
+    count "< 5", a hidden amount (or number of people) "masked"."""
     if value is None:
-        return MASKED
+        return MASKED if name in COUNT_NAMES else MASKED_AMOUNT
     return value if isinstance(value, int) else f"{value:.2f}"
 
 
 def _open_figures(figures) -> dict:
-    return {name: open_value(getattr(figures, name)) for name in FIGURE_NAMES} | {
+    return {name: open_value(name, getattr(figures, name)) for name in FIGURE_NAMES} | {
         "covered": figures.covered
     }
 
@@ -289,6 +295,7 @@ def open_data(result: Observatory, filters: dict, ignored: list[str]) -> dict:
     return {
         "licence": LICENCE,
         "small_cell_threshold": SMALL_CELL,
+        "masked_values": {"count": MASKED, "amount": MASKED_AMOUNT},
         "filters": filters,
         "ignored_filters": ignored,
         "calls": [{"id": c.pk, "title": c.title} for c in result.calls],
@@ -314,7 +321,9 @@ def open_rows(result: Observatory):
 
 def _cell(figures, name):
     value = getattr(figures, name)
-    return MASKED if value is None else value
+    if value is None:
+        return MASKED if name in COUNT_NAMES else MASKED_AMOUNT
+    return value
 
 
 CHART_WIDTH = 300  # user units of the widest bar of the chart by district
