@@ -326,7 +326,10 @@ def _cell(figures, name):
     return value
 
 
-CHART_WIDTH = 300  # user units of the widest bar of the chart by district
+# The chart is drawn 360 user units wide: about one unit a pixel on a phone (390 px), so
+# that its 14-unit texts stay legible there; the page caps its width on a wide screen.
+CHART_VIEW = 360  # user units of the width of the chart by district
+CHART_WIDTH = 240  # of its widest bar (its figure written after it)
 CHART_BAR = 18  # height of a bar, under its district's name
 CHART_STEP = 46  # height of one district: its name, its bar, a gap
 
@@ -351,4 +354,9 @@ def district_chart(result: Observatory) -> dict:
                 "covered": row.figures.covered,
             }
         )
-    return {"bars": bars, "height": len(bars) * CHART_STEP, "bar": CHART_BAR}
+    return {
+        "bars": bars,
+        "height": len(bars) * CHART_STEP,
+        "bar": CHART_BAR,
+        "width": CHART_VIEW,
+    }

@@ -1,6 +1,7 @@
 """The observatory's pages in a real browser: the public page (with hidden cells) and the
 staff page pass axe-core's WCAG 2.0/2.1 A and AA rules with no violation at all, whatever
-its impact, and their filter form is reached, filled and sent with the keyboard alone."""
+its impact, fit a phone's screen (390 px) as well as a desktop's, and their filter form is
+reached, filled and sent with the keyboard alone."""
 
 import pytest
 from django.urls import reverse
@@ -40,6 +41,23 @@ def test_the_observatory_pages_have_no_axe_violation(site, figures, width):
         assert response.status == 200, (name, response.status)
         if violations := axe(page, impacts=None):
             problems[name] = describe(violations)
+        # The page never scrolls sideways (the tables do, in their box), and every
+        # caption is read whole on the screen, not cut by its table's box.
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (name, scroll_width)
+        cut = page.evaluate(
+            """(width) => [...document.querySelectorAll("table.observatory caption span")]
+                .filter((span) => span.getBoundingClientRect().right > width)
+                .map((span) => span.textContent)""",
+            width,
+        )
+        assert cut == [], (name, cut)
+        # The tables grow with their rows: none scrolls down inside its box.
+        inner = page.evaluate(
+            """() => [...document.querySelectorAll(".observatory-scroll")]
+                .filter((box) => box.scrollHeight > box.clientHeight + 1).length"""
+        )
+        assert inner == 0, (name, inner)
     assert problems == {}, "\n\n".join(f"{n}: {p}" for n, p in problems.items())
 
 

@@ -39,7 +39,8 @@ def test_the_administrator_reads_the_hand_counted_figures(scene, client):  # noq
     assert 'class="uncovered-row"' in districts and "no dossier" in districts
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in html
     # Bordeaux Sud, the most dossiers (6), draws the widest bar; Centre-ville (3) half.
-    assert 'width="300" height="18"' in html and 'width="150" height="18"' in html
+    assert 'width="240" height="18"' in html and 'width="120" height="18"' in html
+    assert 'viewBox="0 0 360 368"' in html  # eight districts of 46 units
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     # Each objective's row names it and quotes its wording.
     assert 'Objective 1 <span class="objective-text">' in html
