@@ -1,5 +1,6 @@
 """The public figures of the observatory (objective 21), for open data: notified
-decisions only, the small cells of refused or submitted dossiers hidden ("< 5").
+decisions only, the small cells of refused or submitted dossiers hidden (a count "< 5",
+the amount requested with it "masked").
 
 Anonymous. Filters ``call``, ``year`` and ``kind`` (``ami`` or ``prize``); a value that
 means nothing falls back to its default (every call, year or kind) and is named in
@@ -16,13 +17,15 @@ from calls.models import Call
 
 LICENCE = observatory.LICENCE
 MASKED = observatory.MASKED
+MASKED_AMOUNT = observatory.MASKED_AMOUNT
 
 
 class ObservatoryFigures(APIView):
     """What the calls cover, by objective, district, organisation kind and channel:
     dossiers with a notified decision, eligible, selected, amounts requested and granted
     (EUR, as strings), people reached. Counts under 5 of submitted or eligible dossiers
-    (and the amount requested with them) are the string "< 5"."""
+    are the string "< 5"; the amount requested with them is the string "masked"
+    (``masked_values`` names both)."""
 
     permission_classes = [AllowAny]
 

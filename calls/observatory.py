@@ -8,8 +8,10 @@ decision selecting them), the amounts requested (by the submitted dossiers) and 
 selected dossiers). A dossier counts in each of its objectives and districts.
 
 The aggregation runs in SQL, in a constant number of queries whatever the number of
-dossiers: one per breakdown. Districts are a JSON list: the dossiers are grouped by
-that list (few distinct values) and each group is added to each of its districts.
+dossiers, each one pass over the dossiers: by objective (a dossier counts in each of its
+objectives); by list of districts (a JSON list: few distinct values, each group added to
+each of its districts); and by organisation kind and channel together (at most 16
+groups, added up in Python into the total, the kinds and the channels).
 
 The public figures (``public_observatory``) count notified decisions only, and hide
 the small cells that could identify a refused applicant (``SMALL_CELL``)."""
@@ -19,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Count, FilteredRelation, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Organization
 from reviews.models import Decision
@@ -27,7 +30,9 @@ from workflows.states import DossierState as S
 
 from .models import Application, Call, District, Objective
 
-# Counts under this (and above zero) are shown as "< 5" on the public figures.
+# Counts under this (and above zero) are shown as "< 5" on the public figures; the
+# amount requested with them is hidden too, shown as "masked" (a word, not a number: "< 5"
+# next to amounts in euros would read as "less than 5 euros").
 SMALL_CELL = 5
 
 EXAMINED_STATES = [
@@ -99,6 +104,11 @@ class Observatory:
     public: bool = False
 
     @property
+    def total_rows(self) -> list[Row]:
+        """The total as the one row of its table."""
+        return [Row("", gettext("All dossiers"), self.total)]
+
+    @property
     def uncovered_objectives(self) -> list[Row]:
         return [row for row in self.objectives if not row.figures.covered]
 
@@ -147,12 +157,12 @@ AGGREGATES = {
 }
 
 
-def _grouped(queryset, key) -> list[dict]:
-    return list(queryset.values(key).annotate(**AGGREGATES).order_by(key))
+def _grouped(queryset, *keys) -> list[dict]:
+    return list(queryset.values(*keys).annotate(**AGGREGATES).order_by(*keys))
 
 
 def observatory(calls, dossiers, *, public=False) -> Observatory:
-    """The figures of ``dossiers`` (an Application queryset) on ``calls``: four grouped
+    """The figures of ``dossiers`` (an Application queryset) on ``calls``: three grouped
     queries plus one for the objectives."""
     queryset = (
         dossiers.filter(call__in=[c.pk for c in calls])
@@ -165,17 +175,16 @@ def observatory(calls, dossiers, *, public=False) -> Observatory:
         if row["objectives"] in objective_rows:
             objective_rows[row["objectives"]].figures.add(row)
     district_rows = {code: Row(code, label) for code, label in District.choices}
+    kind_rows = {code: Row(code, label) for code, label in Organization.Kind.choices}
+    channel_rows = {code: Row(code, label) for code, label in Application.Channel.choices}
     for row in _grouped(queryset, "districts"):
         for code in set(row["districts"] or ()):
             if code in district_rows:
                 district_rows[code].figures.add(row)
-    kind_rows = {code: Row(code, label) for code, label in Organization.Kind.choices}
     total = Figures()
-    for row in _grouped(queryset, "organization__kind"):
-        kind_rows[row["organization__kind"]].figures.add(row)
+    for row in _grouped(queryset, "organization__kind", "channel"):
         total.add(row)
-    channel_rows = {code: Row(code, label) for code, label in Application.Channel.choices}
-    for row in _grouped(queryset, "channel"):
+        kind_rows[row["organization__kind"]].figures.add(row)
         channel_rows[row["channel"]].figures.add(row)
     result = Observatory(
         calls=calls,
@@ -214,7 +223,10 @@ def public_observatory(**filters) -> Observatory:
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
-MASKED = f"< {SMALL_CELL}"
+MASKED = f"< {SMALL_CELL}"  # a hidden count, in the open data and on the page
+MASKED_AMOUNT = "masked"  # a hidden amount or number of people, in the open data
+# The figures that count dossiers; the others are amounts (EUR) or people.
+COUNT_NAMES = ("submitted", "eligible", "selected")
 # The columns of the CSV download (the README documents them).
 CSV_HEADER = (
     "breakdown",
@@ -252,15 +264,16 @@ def parse_filters(params) -> tuple[dict, list[str]]:
     return filters, ignored
 
 
-def open_value(value):
-    """A figure as published: ints as they are, amounts as "1234.50", hidden ones "< 5"."""
+def open_value(name, value):
+    """A figure as published: counts and people as ints, amounts as "1234.50"; a hidden
+    count "< 5", a hidden amount (or number of people) "masked"."""
     if value is None:
-        return MASKED
+        return MASKED if name in COUNT_NAMES else MASKED_AMOUNT
     return value if isinstance(value, int) else f"{value:.2f}"
 
 
 def _open_figures(figures) -> dict:
-    return {name: open_value(getattr(figures, name)) for name in FIGURE_NAMES} | {
+    return {name: open_value(name, getattr(figures, name)) for name in FIGURE_NAMES} | {
         "covered": figures.covered
     }
 
@@ -282,6 +295,7 @@ def open_data(result: Observatory, filters: dict, ignored: list[str]) -> dict:
     return {
         "licence": LICENCE,
         "small_cell_threshold": SMALL_CELL,
+        "masked_values": {"count": MASKED, "amount": MASKED_AMOUNT},
         "filters": filters,
         "ignored_filters": ignored,
         "calls": [{"id": c.pk, "title": c.title} for c in result.calls],
@@ -307,10 +321,15 @@ def open_rows(result: Observatory):
 
 def _cell(figures, name):
     value = getattr(figures, name)
-    return MASKED if value is None else value
+    if value is None:
+        return MASKED if name in COUNT_NAMES else MASKED_AMOUNT
+    return value
 
 
-CHART_WIDTH = 300  # user units of the widest bar of the chart by district
+# The chart is drawn 360 user units wide: about one unit a pixel on a phone (390 px), so
+# that its 14-unit texts stay legible there; the page caps its width on a wide screen.
+CHART_VIEW = 360  # user units of the width of the chart by district
+CHART_WIDTH = 240  # of its widest bar (its figure written after it)
 CHART_BAR = 18  # height of a bar, under its district's name
 CHART_STEP = 46  # height of one district: its name, its bar, a gap
 
@@ -335,4 +354,9 @@ def district_chart(result: Observatory) -> dict:
                 "covered": row.figures.covered,
             }
         )
-    return {"bars": bars, "height": len(bars) * CHART_STEP, "bar": CHART_BAR}
+    return {
+        "bars": bars,
+        "height": len(bars) * CHART_STEP,
+        "bar": CHART_BAR,
+        "width": CHART_VIEW,
+    }

@@ -26,6 +26,7 @@ from tests.bench._common import databases, run_child, say, throwaway_url  # noqa
 
 ENGINE = Path(__file__).resolve().with_name("bench_engine.py")
 PORTAL = Path(__file__).resolve().with_name("bench_portal.py")
+OBSERVATORY = Path(__file__).resolve().with_name("bench_observatory.py")
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench"
 QUERY_TARGET = 12
 PAGE_QUERY_TARGET = 10
@@ -203,7 +204,11 @@ def main():
     portal = subprocess.run(
         [sys.executable, str(PORTAL), "--database", args.database], cwd=ROOT, check=False
     )
-    failed = failed or portal.returncode != 0
+    # The observatory's statistics pages, likewise (bench_observatory.py).
+    observatory = subprocess.run(
+        [sys.executable, str(OBSERVATORY), "--database", args.database], cwd=ROOT, check=False
+    )
+    failed = failed or portal.returncode != 0 or observatory.returncode != 0
     # PostgreSQL may be absent when both databases were asked for, not when asked alone.
     return 1 if failed or not results or args.database == "postgres" and skipped else 0
 

@@ -178,9 +178,10 @@ class Site:
             context.close()
 
 
-def axe(page, tags=AXE_TAGS):
-    """The serious and critical violations of the WCAG 2.0/2.1 A and AA rules of axe-core
-    on the page as it is now: a list of {id, impact, help, nodes: [target, summary]}."""
+def axe(page, tags=AXE_TAGS, impacts=AXE_IMPACTS):
+    """The serious and critical violations (``impacts``; ``None``: every violation, minor
+    and moderate too) of the WCAG 2.0/2.1 A and AA rules of axe-core on the page as it
+    is now: a list of {id, impact, help, nodes: [target, summary]}."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol: the pages' Content-Security-Policy
         # refuses inline scripts, which add_script_tag(content=...) would insert.
@@ -206,7 +207,7 @@ def axe(page, tags=AXE_TAGS):
             ],
         }
         for violation in results
-        if violation["impact"] in AXE_IMPACTS
+        if impacts is None or violation["impact"] in impacts
     ]
 
 

@@ -39,7 +39,8 @@ def test_the_administrator_reads_the_hand_counted_figures(scene, client):  # noq
     assert 'class="uncovered-row"' in districts and "no dossier" in districts
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in html
     # Bordeaux Sud, the most dossiers (6), draws the widest bar; Centre-ville (3) half.
-    assert 'width="300" height="18"' in html and 'width="150" height="18"' in html
+    assert 'width="240" height="18"' in html and 'width="120" height="18"' in html
+    assert 'viewBox="0 0 360 368"' in html  # eight districts of 46 units
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     # Each objective's row names it and quotes its wording.
     assert 'Objective 1 <span class="objective-text">' in html
@@ -90,7 +91,8 @@ def test_the_csv_download(scene, client):  # noqa: F811
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffbreakdown;key;label;submitted;")
     lines = text.splitlines()
-    assert lines[1] == "total;;;< 5;< 5;1;< 5;9000,00;100;1"
+    # A hidden count is "< 5", the amount requested with it "masked".
+    assert lines[1] == "total;;;< 5;< 5;1;masked;9000,00;100;1"
     assert len(lines) == 1 + 1 + 28 + 8 + 4 + 4
 
 
@@ -100,6 +102,8 @@ def test_the_json_download(scene, client):  # noqa: F811
     assert data["licence"].startswith("Licence Ouverte")
     assert data["ignored_filters"] == ["kind"]
     assert data["total"]["submitted"] == "< 5" and data["total"]["granted"] == "9000.00"
+    assert data["total"]["requested"] == "masked"
+    assert data["masked_values"] == {"count": "< 5", "amount": "masked"}
     assert len(data["districts"]) == 8
 
 
@@ -116,3 +120,53 @@ def test_the_pages_speak_french(scene):  # noqa: F811
     public = Client(HTTP_ACCEPT_LANGUAGE="fr").get(reverse("public_observatory")).content.decode()
     assert "Licence Ouverte / Open Licence 2.0" in public and "&lt; 5" in public
     assert "Observatoire du dispositif" in public
+
+
+def _cells(row_html):
+    return [cell.split(">", 1)[1] for cell in row_html.split("<td")[1:]]
+
+
+def test_a_hidden_amount_is_a_word_not_less_than_five_euros(scene, client):  # noqa: F811
+    html = _page(client, None, reverse("public_observatory"))
+    total = _table(html, "total-caption")
+    submitted, eligible, selected, requested, granted, people = _cells(total.split("<tbody>")[1])
+    # Counts hidden as "< 5"; the amount requested hidden as a word, explained.
+    assert submitted.startswith("&lt; 5</td>") and eligible.startswith("&lt; 5</td>")
+    assert selected.startswith("1</td>")
+    assert "&lt;" not in requested
+    assert '<span class="masked" title="fewer than 5 dossiers">masked' in requested
+    assert '<span class="visually-hidden"> (fewer than 5 dossiers)</span>' in requested
+    assert granted.startswith("9,000.00</td>") and people.startswith("100</td>")
+    # No amount column anywhere reads "< 5".
+    for row in html.split("<tr")[1:]:
+        cells = _cells(row.split("</tr>", 1)[0])
+        if len(cells) == 6:
+            assert all("&lt;" not in cell for cell in cells[3:])
+    assert "and the amount requested with it as “masked”" in html
+
+
+def test_a_hidden_amount_in_french(scene):  # noqa: F811
+    from django.test import Client
+
+    html = Client(HTTP_ACCEPT_LANGUAGE="fr").get(reverse("public_observatory")).content.decode()
+    total = _table(html, "total-caption")
+    assert '<span class="masked" title="moins de 5 dossiers">masqué' in total
+    assert "«\u00a0masqué\u00a0»" in html
+
+
+def test_the_objective_texts_are_whole(scene, client):  # noqa: F811
+    from django.utils.html import escape
+
+    from calls.models import Objective
+
+    administrator, _call, _other = scene
+    pages = [
+        _page(client, None, reverse("public_observatory")),
+        _page(client, administrator, reverse("staff_observatory")),
+    ]
+    for html in pages:
+        for objective in Objective.objects.all():
+            # Word for word, the bulleted items of objective 12 included.
+            assert f'<span class="objective-text">{escape(objective.text)}</span>' in html
+        tables = html[html.index('id="objectives-title"') : html.index('id="districts-title"')]
+        assert "…" not in tables and "..." not in tables
