@@ -12,6 +12,7 @@ from django.test import override_settings
 from calls.management.commands.seed_demo import DEMO_DOMAIN, DEMO_PASSWORD, ORGANIZATIONS
 from calls.models import Application, ReferenceCounter
 from workflows import rules
+from workflows.exceptions import TransitionNotPermitted
 from workflows.services import available_transitions
 from workflows.states import DossierState
 
@@ -154,3 +155,39 @@ def test_refuses_to_seed_a_production_site(demo, db, settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", stdout=StringIO())
     assert snapshot() == before
+
+
+def test_the_demo_shows_a_paper_dossier_a_nomination_and_their_letters(demo, db):
+    """The counter's paper dossier of an association without an account waits to be
+    instructed, and the association, which has no email, has its acknowledgement and the
+    letter telling it of a City service's nomination waiting in the letters to post."""
+    from calls.models import Nomination
+    from notifications.models import Letter
+
+    paper = Application.objects.get(channel=Application.Channel.PAPER)
+    assert paper.state == DossierState.SUBMITTED
+    assert paper.entered_by == demo_user("admin")
+    assert not paper.organization.members.exists()
+    # The instructor instructs it; the administrator who entered it may not.
+    assert rules.can_instruct(demo_user("instructeur"), paper)
+    with pytest.raises(TransitionNotPermitted):
+        rules.check_separation_of_duties(demo_user("admin"), paper)
+    nomination = Nomination.objects.get(organization=paper.organization)
+    assert nomination.nominated_by == demo_user("dsu")
+    letters = Letter.objects.filter(status=Letter.Status.TO_POST)
+    assert {letter.application_id for letter in letters} == {paper.pk, None}
+    assert {letter.nomination_id for letter in letters} == {None, nomination.pk}
+
+
+def test_the_demo_dossiers_cover_the_districts_the_observatory_counts(demo, db):
+    from calls.models import District
+
+    covered = {
+        code for codes in Application.objects.values_list("districts", flat=True) for code in codes
+    }
+    assert covered == set(District.values)
+    assert (
+        not Application.objects.filter(people_count__isnull=True)
+        .exclude(state=DossierState.DRAFT)
+        .exists()
+    )

@@ -28,9 +28,11 @@ from django.utils import timezone
 from stdnum import luhn
 
 from accounts.models import Membership, Organization, User
+from calls import nominations, reception
 from calls.models import (
     Application,
     Call,
+    District,
     EligibilityCriterion,
     Objective,
     RequiredDocument,
@@ -57,6 +59,11 @@ STAFF = [
     ("instance", "Monique", "Lafitte", rules.GOVERNANCE_MEMBERS, "governance body member"),
     ("jure", "Julien", "Dupuy", rules.JURORS, "juror"),
 ]
+
+
+def people_reached(title: str) -> int:
+    """A plausible number of people reached, stable from one run to the next."""
+    return 20 + sum(map(ord, title)) % 180
 
 
 def siret(base: str) -> str:
@@ -123,6 +130,48 @@ ORGANIZATIONS = [
         ("acces-droit-sud", "Laurent", "Moreau"),
     ),
 ]
+
+# Where each demo organisation acts: the observatory counts the dossiers by district.
+DISTRICTS = {
+    "bastide": [District.BASTIDE],
+    "bacalan": [District.MARITIME],
+    "grandparc": [District.CHARTRONS],
+    "saintmichel": [District.SUD, District.CENTRE],
+    "ville": [District.CENTRE, District.SAINT_AUGUSTIN],
+    "partenaire": [District.SUD, District.NANSOUTY],
+}
+
+# An association without any account, whose paper dossier the counter entered: its
+# letters wait in the "to post" queue (it has no email address).
+PAPER_ORGANISATION = {
+    "name": "Amicale des aînés de Caudéran",
+    "kind": Organization.Kind.ASSOCIATION,
+    "address": "Maison de quartier\n14 avenue Louis Barthou\n33200 Bordeaux",
+    "phone": "05 56 08 12 34",
+}
+PAPER_DOSSIER = {
+    "title": "Un accompagnement aux démarches en ligne pour les aînés isolés",
+    "summary": (
+        "Des bénévoles de l'amicale accompagnent, chez eux ou à la maison de quartier, les "
+        "aînés qui n'ont ni ordinateur ni proche pour les aider : dossiers de retraite, "
+        "aides au logement, rendez-vous médicaux en ligne."
+    ),
+    "objectives": [1, 27],
+    "requested": "6000",
+    "total": "9500",
+}
+# The action a City service nominates for the prize, carried by that association.
+PARTNER_NOMINATION = {
+    "title": "Le café des aînés du mercredi",
+    "summary": (
+        "Chaque mercredi, l'amicale ouvre un café où les aînés du quartier rompent leur "
+        "isolement et trouvent une oreille pour leurs démarches."
+    ),
+    "motivation": (
+        "Une action discrète et constante, qui touche des habitants que nos services "
+        "ne voient jamais."
+    ),
+}
 
 # The AMI opened now funds actions of the next year.
 AMI_TITLE = "AMI Accès aux droits et lutte contre le non-recours {year}"
@@ -735,6 +784,8 @@ class Command(BaseCommand):
             self.dossier(ami, key, title, summary, objectives, requested, total, plan)
         for key, title, summary, objectives, plan in PRIZE_DOSSIERS:
             self.dossier(prize, key, title, summary, objectives, "0", "15000", plan)
+        self.paper_dossier(ami, now)
+        self.partner_nomination(prize)
 
     @staticmethod
     def models():
@@ -831,6 +882,8 @@ class Command(BaseCommand):
             summary=summary,
             requested_amount=Decimal(requested),
             total_budget=Decimal(total),
+            districts=DISTRICTS[key],
+            people_count=people_reached(title),
         )
         self.created += 1
         actors = {
@@ -847,6 +900,53 @@ class Command(BaseCommand):
                 name, data = step if isinstance(step, tuple) else (step, {})
                 role = "applicant" if name == "resubmit" else "administrator"
                 perform(dossier, name, actors[role], **{**default_data(dossier, name), **data})
+
+    def paper_organisation(self):
+        organization = Organization.objects.filter(name=PAPER_ORGANISATION["name"]).first()
+        if organization is None:
+            organization = reception.create_organisation(self.admin, **PAPER_ORGANISATION)
+            self.created += 1
+        return organization
+
+    def paper_dossier(self, call, now):
+        """A paper dossier received by post, entered and submitted by the administrator
+        at the counter on behalf of an association without an account (so the
+        instructor, not the administrator, instructs it)."""
+        if Application.objects.filter(call=call, title=PAPER_DOSSIER["title"]).exists():
+            return
+        dossier = reception.enter_dossier(
+            self.admin,
+            organization=self.paper_organisation(),
+            call=call,
+            channel=Application.Channel.PAPER,
+            title=PAPER_DOSSIER["title"],
+            received_on=timezone.localdate(now - timedelta(days=3)),
+        )
+        Application.objects.filter(pk=dossier.pk).update(
+            summary=PAPER_DOSSIER["summary"],
+            requested_amount=Decimal(PAPER_DOSSIER["requested"]),
+            total_budget=Decimal(PAPER_DOSSIER["total"]),
+            districts=[District.CAUDERAN],
+            people_count=35,
+        )
+        dossier.refresh_from_db()
+        dossier.objectives.set(Objective.objects.filter(number__in=PAPER_DOSSIER["objectives"]))
+        self.created += 1
+        advance(dossier, S.SUBMITTED, {"applicant": self.admin})
+
+    def partner_nomination(self, call):
+        """The City's social development service nominates the association's action for
+        the prize: the association, without email, is told by a letter to post."""
+        if call.nominations.filter(title=PARTNER_NOMINATION["title"]).exists():
+            return
+        nominations.nominate(
+            call=call,
+            user=self.applicants["ville"],
+            nominating_organization=self.organizations["ville"],
+            organization=self.paper_organisation(),
+            **PARTNER_NOMINATION,
+        )
+        self.created += 1
 
     # Demo actions between transitions (reviews services).
 
