@@ -15,7 +15,8 @@ from calls.models import Application, Call
 from workflows import rules
 from workflows.states import DossierState as S
 
-from .models import ConflictOfInterest, JurorAssignment, Jury, Scorecard
+from . import tallies
+from .models import ConflictOfInterest, JurorAssignment, JurorTally, Jury, Scorecard
 
 PAGE_SIZE = 50
 
@@ -91,56 +92,22 @@ def juror_queue(user, tab, page_number):
     return page, counts
 
 
-def _count(model, **filters):
-    return Coalesce(
-        Subquery(
-            model.objects.filter(**filters)
-            .order_by()
-            .values("juror")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def jury_progress_jurors(call):
     """The jurors of the call's jury with, on the call's dossiers, ``assigned``,
     ``submitted`` (counted scorecards), ``drafts``, ``conflicts`` and ``late``
-    (assigned dossiers with the jury without a submitted scorecard): one query."""
+    (assigned dossiers with the jury without a submitted scorecard): one query of one
+    counter row per juror (``reviews.tallies``), whatever the number of dossiers."""
     jury = Jury.objects.filter(call=call).first()
     if jury is None:
         return []
-    late = JurorAssignment.objects.filter(
-        juror=OuterRef("pk"), application__call=call, application__state=S.IN_JURY
-    ).exclude(Exists(_submitted(OuterRef("juror"), OuterRef("application"))))
+    tally = JurorTally.objects.filter(call=call, juror=OuterRef("pk"))
     jurors = (
         User.objects.filter(juries=jury)
         .annotate(
-            assigned=_count(JurorAssignment, juror=OuterRef("pk"), application__call=call),
-            submitted=_count(
-                Scorecard,
-                juror=OuterRef("pk"),
-                application__call=call,
-                submitted_at__isnull=False,
-                excluded_at__isnull=True,
-            ),
-            drafts=_count(
-                Scorecard,
-                juror=OuterRef("pk"),
-                application__call=call,
-                submitted_at__isnull=True,
-                excluded_at__isnull=True,
-            ),
-            conflicts=_count(ConflictOfInterest, juror=OuterRef("pk"), application__call=call),
-            late=Coalesce(
-                Subquery(
-                    late.order_by().values("juror").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            **{
+                field: Coalesce(Subquery(tally.values(field)[:1]), Value(0))
+                for field in tallies.FIELDS
+            }
         )
         .order_by("last_name", "first_name", "email")
     )

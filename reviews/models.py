@@ -371,3 +371,28 @@ class DeliberationMinutes(models.Model):
     @property
     def members(self) -> list[str]:
         return [line.strip() for line in self.members_present.splitlines() if line.strip()]
+
+
+class JurorTally(models.Model):
+    """What the jury's progress page shows of a juror on a call, counted as it changes
+    (see ``reviews.tallies``): kept by the services, never edited by hand."""
+
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="juror_tallies")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jury_tallies"
+    )
+    assigned = models.IntegerField(_("dossiers assigned"), default=0)
+    submitted = models.IntegerField(_("scorecards submitted"), default=0)
+    drafts = models.IntegerField(_("draft scorecards"), default=0)
+    conflicts = models.IntegerField(_("conflicts of interest"), default=0)
+    late = models.IntegerField(_("late dossiers"), default=0)
+
+    class Meta:
+        verbose_name = _("juror's tally")
+        verbose_name_plural = _("jurors' tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "juror"], name="one_tally_per_juror_and_call")
+        ]
+
+    def __str__(self):
+        return f"{self.call_id} — {self.juror_id}"

@@ -1,0 +1,215 @@
+"""The per-juror counters of a call's jury (``JurorTally``), kept by the services that
+change what they count, so that the jury's progress page reads ten rows whatever the
+number of dossiers.
+
+One row per (call, juror), created at the first change. Every change is a relative
+``UPDATE ... SET n = n + 1`` (``F()``) in the transaction of the service that makes it,
+so two services running at once on the same juror never lose an increment:
+
+* ``assigned``: the juror's assignments on the call's dossiers (``assign_juror``,
+  ``assign_in_bulk``; ``declare_conflict`` removes one);
+* ``submitted`` / ``drafts``: their scorecards not excluded, submitted or not
+  (``save_scorecard``; ``declare_conflict`` excludes them);
+* ``conflicts``: their conflicts of interest declared on the call's dossiers;
+* ``late``: their assignments on dossiers with the jury without a submitted scorecard
+  (the three services above, and ``workflows.services.perform`` when a dossier enters
+  or leaves the jury).
+
+``counts`` recounts the same figures from the rows themselves (what the page read
+before), ``recount`` writes them: after a bulk load that bypasses the services, and in
+the tests, which compare both after every operation."""
+
+from django.apps import apps as django_apps
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from workflows.states import DossierState as S
+
+FIELDS = ("assigned", "submitted", "drafts", "conflicts", "late")
+
+
+def _model(apps=django_apps, name="JurorTally"):
+    return apps.get_model("reviews", name)
+
+
+def bump(call_id, juror_id, **deltas) -> None:
+    """Add ``deltas`` (field → signed number) to the counters of the juror on the call."""
+    deltas = {field: n for field, n in deltas.items() if n}
+    if not deltas:
+        return
+    tally = _model()
+    changes = {field: F(field) + n for field, n in deltas.items()}
+    if tally.objects.filter(call_id=call_id, juror_id=juror_id).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            tally.objects.create(call_id=call_id, juror_id=juror_id, **deltas)
+    except IntegrityError:  # created meanwhile by another transaction: add to it
+        tally.objects.filter(call_id=call_id, juror_id=juror_id).update(**changes)
+
+
+def _submitted_pairs(application_ids, apps=django_apps):
+    scorecard = _model(apps, "Scorecard")
+    return set(
+        scorecard.objects.filter(application_id__in=application_ids, submitted_at__isnull=False)
+        .values_list("application_id", "juror_id")
+        .order_by()
+    )
+
+
+def assigned(dossier, juror_id) -> None:
+    """A new assignment of ``juror_id`` to ``dossier``."""
+    late = dossier.state == S.IN_JURY and (dossier.pk, juror_id) not in _submitted_pairs(
+        [dossier.pk]
+    )
+    bump(dossier.call_id, juror_id, assigned=1, late=int(late))
+
+
+def assigned_in_bulk(call_id, assignments, dossiers) -> None:
+    """New assignments (``application_id``, ``juror_id``) of the call; ``dossiers``: id →
+    dossier (its state as locked)."""
+    if not assignments:
+        return
+    done = _submitted_pairs({a.application_id for a in assignments})
+    per_juror = {}
+    for a in assignments:
+        counts = per_juror.setdefault(a.juror_id, {"assigned": 0, "late": 0})
+        counts["assigned"] += 1
+        in_jury = dossiers[a.application_id].state == S.IN_JURY
+        counts["late"] += int(in_jury and (a.application_id, a.juror_id) not in done)
+    for juror_id, counts in per_juror.items():
+        bump(call_id, juror_id, **counts)
+
+
+def conflict_declared(dossier, juror_id, *, had_assignment, scorecards) -> None:
+    """A conflict of interest declared, before its effects: the assignment removed (if
+    any) and ``scorecards`` (those not excluded yet) about to be excluded."""
+    submitted = sum(1 for s in scorecards if s.submitted_at is not None)
+    late = (
+        had_assignment and dossier.state == S.IN_JURY and not _submitted_pairs_of(dossier, juror_id)
+    )
+    bump(
+        dossier.call_id,
+        juror_id,
+        conflicts=1,
+        assigned=-int(had_assignment),
+        late=-int(late),
+        submitted=-submitted,
+        drafts=-(len(scorecards) - submitted),
+    )
+
+
+def _submitted_pairs_of(dossier, juror_id) -> bool:
+    return (dossier.pk, juror_id) in _submitted_pairs([dossier.pk])
+
+
+def scorecard_saved(dossier, scorecard, *, created, submitted_now) -> None:
+    """``scorecard`` saved by its juror: ``created`` (a new draft) and/or submitted."""
+    if scorecard.excluded_at is not None:
+        return
+    deltas = {"drafts": int(created)}
+    if submitted_now:
+        deltas["drafts"] -= 1
+        deltas["submitted"] = 1
+        assignment = _model(name="JurorAssignment")
+        if dossier.state == S.IN_JURY and (
+            assignment.objects.filter(application=dossier, juror_id=scorecard.juror_id).exists()
+        ):
+            deltas["late"] = -1
+    bump(dossier.call_id, scorecard.juror_id, **deltas)
+
+
+def state_changed(dossier, from_state, to_state) -> None:
+    """``perform`` moved ``dossier`` from ``from_state`` to ``to_state``: its jurors
+    without a submitted scorecard are late while it is with the jury. No query unless
+    the dossier enters or leaves the jury."""
+    if from_state == to_state or S.IN_JURY not in (from_state, to_state):
+        return
+    delta = 1 if to_state == S.IN_JURY else -1
+    assignment, scorecard = _model(name="JurorAssignment"), _model(name="Scorecard")
+    done = scorecard.objects.filter(
+        application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
+    )
+    jurors = list(
+        assignment.objects.filter(application=dossier)
+        .exclude(Exists(done))
+        .values_list("juror_id", flat=True)
+    )
+    if not jurors:
+        return
+    rows = _model().objects.filter(call_id=dossier.call_id, juror_id__in=jurors)
+    if rows.update(late=F("late") + delta) < len(jurors):  # a row never made: one by one
+        kept = set(rows.values_list("juror_id", flat=True))
+        for juror_id in set(jurors) - kept:
+            bump(dossier.call_id, juror_id, late=delta)
+
+
+def counts(call, apps=django_apps) -> dict:
+    """juror id → {field: number} recounted from the assignments, scorecards and
+    conflicts of ``call``'s dossiers (jurors with nothing are left out)."""
+    assignment = _model(apps, "JurorAssignment")
+    scorecard = _model(apps, "Scorecard")
+    conflict = _model(apps, "ConflictOfInterest")
+    call_id = getattr(call, "pk", call)
+    result = {}
+
+    def add(field, rows):
+        for juror_id, n in rows:
+            if n:
+                result.setdefault(juror_id, dict.fromkeys(FIELDS, 0))[field] = n
+
+    def grouped(queryset, **aggregates):
+        return queryset.order_by().values("juror_id").annotate(**aggregates)
+
+    add(
+        "assigned",
+        grouped(assignment.objects.filter(application__call_id=call_id), n=Count("pk")).values_list(
+            "juror_id", "n"
+        ),
+    )
+    cards = grouped(
+        scorecard.objects.filter(application__call_id=call_id, excluded_at__isnull=True),
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        drafts=Count("pk", filter=Q(submitted_at__isnull=True)),
+    )
+    add("submitted", cards.values_list("juror_id", "submitted"))
+    add("drafts", cards.values_list("juror_id", "drafts"))
+    add(
+        "conflicts",
+        grouped(conflict.objects.filter(application__call_id=call_id), n=Count("pk")).values_list(
+            "juror_id", "n"
+        ),
+    )
+    done = scorecard.objects.filter(
+        application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
+    )
+    add(
+        "late",
+        grouped(
+            assignment.objects.filter(
+                application__call_id=call_id, application__state=S.IN_JURY
+            ).exclude(Exists(done)),
+            n=Count("pk"),
+        ).values_list("juror_id", "n"),
+    )
+    return result
+
+
+def stored(call, apps=django_apps) -> dict:
+    """juror id → {field: number} as kept (rows at zero everywhere left out)."""
+    rows = (
+        _model(apps).objects.filter(call_id=getattr(call, "pk", call)).values("juror_id", *FIELDS)
+    )
+    return {row.pop("juror_id"): row for row in rows if any(row[field] for field in FIELDS)}
+
+
+@transaction.atomic
+def recount(call, apps=django_apps) -> None:
+    """Write the counters of ``call`` from a recount (after a bulk load)."""
+    tally = _model(apps)
+    call_id = getattr(call, "pk", call)
+    tally.objects.filter(call_id=call_id).delete()
+    tally.objects.bulk_create(
+        tally(call_id=call_id, juror_id=juror_id, **figures)
+        for juror_id, figures in counts(call_id, apps).items()
+    )
