@@ -147,12 +147,21 @@ class JurorAssignment(models.Model):
     confirmed_at = models.DateTimeField(
         _("no conflict of interest confirmed at"), null=True, blank=True
     )
+    # In the juror's "to score" list: the dossier is under review and the juror has not
+    # submitted a scorecard on it (kept by ``reviews.tallies``; the list reads it first,
+    # then checks both conditions on the few rows it finds).
+    pending = models.BooleanField(_("to score"), default=True)
 
     class Meta:
         verbose_name = _("juror assignment")
         verbose_name_plural = _("juror assignments")
         constraints = [
             models.UniqueConstraint(fields=["application", "juror"], name="unique_juror_assignment")
+        ]
+        indexes = [
+            models.Index(
+                fields=["juror", "pending", "application"], name="assignment_juror_pending"
+            )
         ]
 
     def __str__(self):
@@ -262,6 +271,13 @@ class Scorecard(models.Model):
         verbose_name_plural = _("scorecards")
         constraints = [
             models.UniqueConstraint(fields=["application", "juror"], name="one_scorecard_per_juror")
+        ]
+        # The juror's submitted list, read from this index alone.
+        indexes = [
+            models.Index(
+                fields=["juror", "excluded_at", "submitted_at", "application"],
+                name="scorecard_juror_state",
+            )
         ]
 
     def __str__(self):
@@ -386,6 +402,7 @@ class JurorTally(models.Model):
     drafts = models.IntegerField(_("draft scorecards"), default=0)
     conflicts = models.IntegerField(_("conflicts of interest"), default=0)
     late = models.IntegerField(_("late dossiers"), default=0)
+    pending = models.IntegerField(_("dossiers to score"), default=0)
 
     class Meta:
         verbose_name = _("juror's tally")

@@ -186,8 +186,10 @@ def declare_conflict(dossier, juror, reason="", *, by=None) -> ConflictOfInteres
     scorecards = list(
         Scorecard.objects.filter(application=locked, juror=juror, excluded_at__isnull=True)
     )
-    removed, _deleted = JurorAssignment.objects.filter(application=locked, juror=juror).delete()
-    tallies.conflict_declared(locked, juror.pk, had_assignment=bool(removed), scorecards=scorecards)
+    assignment = JurorAssignment.objects.filter(application=locked, juror=juror).first()
+    tallies.conflict_declared(locked, juror.pk, assignment=assignment, scorecards=scorecards)
+    if assignment is not None:
+        assignment.delete()
     now = timezone.now()
     exclusion = _("Conflict of interest declared on %(date)s") % {
         "date": timezone.localtime(now).strftime("%d/%m/%Y")

@@ -13,7 +13,10 @@ so two services running at once on the same juror never lose an increment:
 * ``conflicts``: their conflicts of interest declared on the call's dossiers;
 * ``late``: their assignments on dossiers with the jury without a submitted scorecard
   (the three services above, and ``workflows.services.perform`` when a dossier enters
-  or leaves the jury).
+  or leaves the jury);
+* ``pending``: their assignments on dossiers under review without a submitted
+  scorecard (the count of their "to score" list), with the assignment's own
+  ``pending`` flag, which the list reads first.
 
 ``counts`` recounts the same figures from the rows themselves (what the page read
 before), ``recount`` writes them: after a bulk load that bypasses the services, and in
@@ -23,9 +26,10 @@ from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 
+from workflows import rules
 from workflows.states import DossierState as S
 
-FIELDS = ("assigned", "submitted", "drafts", "conflicts", "late")
+FIELDS = ("assigned", "submitted", "drafts", "conflicts", "late", "pending")
 
 
 def _model(apps=django_apps, name="JurorTally"):
@@ -57,12 +61,20 @@ def _submitted_pairs(application_ids, apps=django_apps):
     )
 
 
+def _to_score(state) -> bool:
+    return state in rules.JUROR_ASSIGNMENT_STATES
+
+
 def assigned(dossier, juror_id) -> None:
-    """A new assignment of ``juror_id`` to ``dossier``."""
-    late = dossier.state == S.IN_JURY and (dossier.pk, juror_id) not in _submitted_pairs(
-        [dossier.pk]
-    )
-    bump(dossier.call_id, juror_id, assigned=1, late=int(late))
+    """A new assignment of ``juror_id`` to ``dossier`` (its ``pending`` flag set)."""
+    open_ = (dossier.pk, juror_id) not in _submitted_pairs([dossier.pk])
+    pending = open_ and _to_score(dossier.state)
+    if not pending:
+        _model(name="JurorAssignment").objects.filter(
+            application=dossier, juror_id=juror_id
+        ).update(pending=False)
+    late = open_ and dossier.state == S.IN_JURY
+    bump(dossier.call_id, juror_id, assigned=1, late=int(late), pending=int(pending))
 
 
 def assigned_in_bulk(call_id, assignments, dossiers) -> None:
@@ -71,36 +83,42 @@ def assigned_in_bulk(call_id, assignments, dossiers) -> None:
     if not assignments:
         return
     done = _submitted_pairs({a.application_id for a in assignments})
-    per_juror = {}
+    per_juror, scored = {}, []
     for a in assignments:
-        counts = per_juror.setdefault(a.juror_id, {"assigned": 0, "late": 0})
+        counts = per_juror.setdefault(a.juror_id, {"assigned": 0, "late": 0, "pending": 0})
         counts["assigned"] += 1
-        in_jury = dossiers[a.application_id].state == S.IN_JURY
-        counts["late"] += int(in_jury and (a.application_id, a.juror_id) not in done)
+        state = dossiers[a.application_id].state
+        if (a.application_id, a.juror_id) in done or not _to_score(state):
+            scored.append(a.pk)
+            continue
+        counts["pending"] += 1
+        counts["late"] += int(state == S.IN_JURY)
+    if scored:
+        _model(name="JurorAssignment").objects.filter(pk__in=scored).update(pending=False)
     for juror_id, counts in per_juror.items():
         bump(call_id, juror_id, **counts)
 
 
-def conflict_declared(dossier, juror_id, *, had_assignment, scorecards) -> None:
-    """A conflict of interest declared, before its effects: the assignment removed (if
-    any) and ``scorecards`` (those not excluded yet) about to be excluded."""
+def conflict_declared(dossier, juror_id, *, assignment, scorecards) -> None:
+    """A conflict of interest declared, before its effects: ``assignment`` (or None)
+    about to be deleted and ``scorecards`` (those not excluded yet) to be excluded."""
     submitted = sum(1 for s in scorecards if s.submitted_at is not None)
+    had = assignment is not None
     late = (
-        had_assignment and dossier.state == S.IN_JURY and not _submitted_pairs_of(dossier, juror_id)
+        had
+        and dossier.state == S.IN_JURY
+        and (dossier.pk, juror_id) not in (_submitted_pairs([dossier.pk]))
     )
     bump(
         dossier.call_id,
         juror_id,
         conflicts=1,
-        assigned=-int(had_assignment),
+        assigned=-int(had),
         late=-int(late),
+        pending=-int(had and assignment.pending),
         submitted=-submitted,
         drafts=-(len(scorecards) - submitted),
     )
-
-
-def _submitted_pairs_of(dossier, juror_id) -> bool:
-    return (dossier.pk, juror_id) in _submitted_pairs([dossier.pk])
 
 
 def scorecard_saved(dossier, scorecard, *, created, submitted_now) -> None:
@@ -111,37 +129,56 @@ def scorecard_saved(dossier, scorecard, *, created, submitted_now) -> None:
     if submitted_now:
         deltas["drafts"] -= 1
         deltas["submitted"] = 1
-        assignment = _model(name="JurorAssignment")
-        if dossier.state == S.IN_JURY and (
-            assignment.objects.filter(application=dossier, juror_id=scorecard.juror_id).exists()
-        ):
+        assignments = _model(name="JurorAssignment").objects.filter(
+            application=dossier, juror_id=scorecard.juror_id
+        )
+        if dossier.state == S.IN_JURY and assignments.exists():
             deltas["late"] = -1
+        deltas["pending"] = -assignments.filter(pending=True).update(pending=False)
     bump(dossier.call_id, scorecard.juror_id, **deltas)
 
 
 def state_changed(dossier, from_state, to_state) -> None:
     """``perform`` moved ``dossier`` from ``from_state`` to ``to_state``: its jurors
-    without a submitted scorecard are late while it is with the jury. No query unless
-    the dossier enters or leaves the jury."""
-    if from_state == to_state or S.IN_JURY not in (from_state, to_state):
+    without a submitted scorecard are to score it while it is under review, late while
+    it is with the jury. No query unless it enters or leaves either."""
+    deltas = {}
+    for field, enters, leaves in (
+        ("late", to_state == S.IN_JURY, from_state == S.IN_JURY),
+        ("pending", _to_score(to_state), _to_score(from_state)),
+    ):
+        if enters != leaves:
+            deltas[field] = 1 if enters else -1
+    if not deltas:
         return
-    delta = 1 if to_state == S.IN_JURY else -1
     assignment, scorecard = _model(name="JurorAssignment"), _model(name="Scorecard")
     done = scorecard.objects.filter(
         application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
     )
-    jurors = list(
-        assignment.objects.filter(application=dossier)
-        .exclude(Exists(done))
-        .values_list("juror_id", flat=True)
-    )
+    open_ = assignment.objects.filter(application=dossier).exclude(Exists(done))
+    jurors = list(open_.values_list("juror_id", flat=True))
+    if "pending" in deltas:
+        open_.update(pending=deltas["pending"] > 0)
     if not jurors:
         return
     rows = _model().objects.filter(call_id=dossier.call_id, juror_id__in=jurors)
-    if rows.update(late=F("late") + delta) < len(jurors):  # a row never made: one by one
+    changes = {field: F(field) + n for field, n in deltas.items()}
+    if rows.update(**changes) < len(jurors):  # a row never made: one by one
         kept = set(rows.values_list("juror_id", flat=True))
         for juror_id in set(jurors) - kept:
-            bump(dossier.call_id, juror_id, late=delta)
+            bump(dossier.call_id, juror_id, **deltas)
+
+
+def pending_assignments(call, apps=django_apps):
+    """The call's assignments the juror has to score, from the rows themselves."""
+    assignment, scorecard = _model(apps, "JurorAssignment"), _model(apps, "Scorecard")
+    done = scorecard.objects.filter(
+        application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
+    )
+    return assignment.objects.filter(
+        application__call_id=getattr(call, "pk", call),
+        application__state__in=rules.JUROR_ASSIGNMENT_STATES,
+    ).exclude(Exists(done))
 
 
 def counts(call, apps=django_apps) -> dict:
@@ -192,6 +229,10 @@ def counts(call, apps=django_apps) -> dict:
             n=Count("pk"),
         ).values_list("juror_id", "n"),
     )
+    add(
+        "pending",
+        grouped(pending_assignments(call_id, apps), n=Count("pk")).values_list("juror_id", "n"),
+    )
     return result
 
 
@@ -208,6 +249,11 @@ def recount(call, apps=django_apps) -> None:
     """Write the counters of ``call`` from a recount (after a bulk load)."""
     tally = _model(apps)
     call_id = getattr(call, "pk", call)
+    assignment = _model(apps, "JurorAssignment")
+    assignment.objects.filter(application__call_id=call_id).update(pending=False)
+    assignment.objects.filter(pk__in=pending_assignments(call_id, apps).values("pk")).update(
+        pending=True
+    )
     tally.objects.filter(call_id=call_id).delete()
     tally.objects.bulk_create(
         tally(call_id=call_id, juror_id=juror_id, **figures)

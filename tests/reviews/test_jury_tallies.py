@@ -37,9 +37,12 @@ def jury(prize_world):
 
 
 def recounted(call):
-    """The counters kept equal a recount, and are returned (juror id → figures)."""
+    """The counters kept equal a recount, and so do the assignments flagged to score;
+    the counters are returned (juror id → figures)."""
     kept = tallies.stored(call)
     assert kept == tallies.counts(call)
+    flagged = JurorAssignment.objects.filter(application__call=call, pending=True)
+    assert set(flagged) == set(tallies.pending_assignments(call))
     return kept
 
 
@@ -47,62 +50,76 @@ def row(juror, **figures):
     return {juror.pk: {**dict.fromkeys(tallies.FIELDS, 0), **figures}}
 
 
+def of(juror, call):
+    return {juror.pk: recounted(call)[juror.pk]}
+
+
 def test_the_counters_follow_every_operation_and_equal_a_recount(client, jury):
-    juror, other = jury.juror, jury.other_juror
+    juror, other, call = jury.juror, jury.other_juror, jury.call
     first, second = jury.dossier(S.IN_JURY), jury.dossier(S.IN_JURY)
     waiting = jury.dossier(S.ELIGIBLE)
-    assert recounted(jury.call) == {}
+    assert recounted(call) == {}
 
     assign_confirmed(first, juror, by=jury.administrator)
-    assert recounted(jury.call) == row(juror, assigned=1, late=1)
+    assert recounted(call) == row(juror, assigned=1, late=1, pending=1)
     assign_confirmed(first, other, by=jury.administrator)
     services.assign_juror(first, other, by=jury.administrator)  # twice: nothing changes
-    assert recounted(jury.call) == {
-        **row(juror, assigned=1, late=1),
-        **row(other, assigned=1, late=1),
+    assert recounted(call) == {
+        **row(juror, assigned=1, late=1, pending=1),
+        **row(other, assigned=1, late=1, pending=1),
     }
 
     report = assignment.assign_in_bulk(
-        jury.call, [(second.pk, juror.pk), (second.pk, other.pk)], jury.administrator
+        call, [(second.pk, juror.pk), (second.pk, other.pk)], jury.administrator
     )
     assert len(report.created) == 2
-    assert recounted(jury.call)[juror.pk] == row(juror, assigned=2, late=2)[juror.pk]
+    assert of(juror, call) == row(juror, assigned=2, late=2, pending=2)
     services.confirm_no_conflict(second, juror)
     services.confirm_no_conflict(second, other)
 
     grid = {jury.grid[0].pk: 7}
     services.save_scorecard(first, juror, grid)  # a draft
-    assert recounted(jury.call)[juror.pk] == row(juror, assigned=2, drafts=1, late=2)[juror.pk]
+    assert of(juror, call) == row(juror, assigned=2, drafts=1, late=2, pending=2)
     services.save_scorecard(first, juror, grid, submit=True)
-    assert recounted(jury.call)[juror.pk] == row(juror, assigned=2, submitted=1, late=1)[juror.pk]
+    assert of(juror, call) == row(juror, assigned=2, submitted=1, late=1, pending=1)
     services.save_scorecard(second, juror, grid, submit=True)  # submitted at once
     services.save_scorecard(second, other, grid)
-    assert recounted(jury.call) == {
+    assert recounted(call) == {
         **row(juror, assigned=2, submitted=2),
-        **row(other, assigned=2, drafts=1, late=2),
+        **row(other, assigned=2, drafts=1, late=2, pending=2),
     }
 
     # A conflict removes the assignment and excludes the scorecard, draft or submitted.
     services.declare_conflict(second, other, "Ma sœur y travaille.")
     services.declare_conflict(first, juror, "Je préside l'association.")
-    assert recounted(jury.call) == {
+    assert recounted(call) == {
         **row(juror, assigned=1, submitted=1, conflicts=1),
-        **row(other, assigned=1, conflicts=1, late=1),
+        **row(other, assigned=1, conflicts=1, late=1, pending=1),
     }
 
-    # Assigned before the jury opens: late only once the dossier is with the jury.
+    # Assigned before the jury opens: to score at once, late once it is with the jury;
+    # neither once the jury is closed.
     services.assign_juror(waiting, other, by=jury.administrator)
-    assert recounted(jury.call)[other.pk]["late"] == 1
+    assert of(other, call) == row(other, assigned=2, conflicts=1, late=1, pending=2)
     perform(waiting, "open_jury", jury.administrator)
-    assert recounted(jury.call)[other.pk] == row(other, assigned=2, conflicts=1, late=2)[other.pk]
+    assert of(other, call) == row(other, assigned=2, conflicts=1, late=2, pending=2)
     perform(first, "close_jury", jury.administrator)
-    assert recounted(jury.call)[other.pk] == row(other, assigned=2, conflicts=1, late=1)[other.pk]
+    assert of(other, call) == row(other, assigned=2, conflicts=1, late=1, pending=1)
 
     client.force_login(jury.administrator)
-    shown = page(client.get(reverse("staff_jury_progress", args=[jury.call.pk])))
+    shown = page(client.get(reverse("staff_jury_progress", args=[call.pk])))
     cells = shown.text(f"juror-{other.pk}").split()
     # Assigned, submitted, drafts, conflicts, late, after the name.
     assert cells[-5:] == ["2", "0", "0", "1", "1"]
+
+    # The juror's queue: the counts of its tabs, and the dossier left to score.
+    client.force_login(other)
+    queue = page(client.get(reverse("staff_jury_queue")))
+    assert queue.text("tab-a-noter").endswith("(1)")
+    assert queue.text("tab-soumis").endswith("(0)")
+    assert queue.text("tab-conflits").endswith("(1)")
+    assert waiting.reference in queue.text("queue")
+    assert first.reference not in queue.text("queue")
 
 
 def test_a_recount_repairs_counters_written_past_the_services(jury):
@@ -113,11 +130,13 @@ def test_a_recount_repairs_counters_written_past_the_services(jury):
 
     tallies.recount(jury.call)
 
-    assert recounted(jury.call) == row(jury.juror, assigned=1, drafts=1, late=1)
+    assert recounted(jury.call) == row(jury.juror, assigned=1, drafts=1, late=1, pending=1)
 
 
+@pytest.mark.postgres_only
 @pytest.mark.skipif(not postgres_available(), reason="concurrent transactions: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the objectives loaded by a data migration survive the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_changes_never_lose_an_increment(jury):
     """Two transactions adding to the same juror's counters at once, from a row that does
     not exist yet: every increment is kept (relative updates, creation retried)."""
