@@ -137,9 +137,10 @@ def jury_progress_jurors(call):
     return list(jurors)
 
 
-def jury_progress_dossiers(call, page_number):
+def jury_progress_dossiers(call, page_number, count=None):
     """One page of the call's dossiers that have jurors or are with the jury, with
-    ``expected`` (jurors assigned) and ``submitted`` (counted scorecards)."""
+    ``expected`` (jurors assigned) and ``submitted`` (counted scorecards); ``count``:
+    their number, when already counted (``bulk_transition_counts(call)["followed"]``)."""
     dossiers = (
         Application.objects.filter(call=call)
         .filter(
@@ -153,6 +154,8 @@ def jury_progress_dossiers(call, page_number):
         .order_by("reference")
     )
     paginator = Paginator(dossiers, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # no second COUNT over the call's dossiers
     page = paginator.get_page(page_number)
     page.object_list = list(page.object_list)
     return page
@@ -279,12 +282,17 @@ def _scorecards_count(**filters):
 
 
 def bulk_transition_counts(call) -> dict:
-    """How many of the call's dossiers may be sent to the jury (eligible) and how many
-    are with the jury (what closing it concerns): one query."""
-    return Application.objects.filter(call=call).aggregate(
+    """How many of the call's dossiers may be sent to the jury (``eligible``), are with
+    the jury (``in_jury``: what closing it concerns) and are followed on the progress
+    page (``followed``: with the jury, or elsewhere with jurors): one query."""
+    has_jurors = Exists(JurorAssignment.objects.filter(application=OuterRef("pk")))
+    counts = Application.objects.filter(call=call).aggregate(
         eligible=Count("pk", filter=Q(state=S.ELIGIBLE)),
         in_jury=Count("pk", filter=Q(state=S.IN_JURY)),
+        elsewhere=Count("pk", filter=~Q(state=S.IN_JURY) & Q(has_jurors)),
     )
+    counts["followed"] = counts["in_jury"] + counts.pop("elsewhere")
+    return counts
 
 
 def dossiers_to_send(call):

@@ -141,7 +141,10 @@ def scorecard_saved(dossier, scorecard, *, created, submitted_now) -> None:
 def state_changed(dossier, from_state, to_state) -> None:
     """``perform`` moved ``dossier`` from ``from_state`` to ``to_state``: its jurors
     without a submitted scorecard are to score it while it is under review, late while
-    it is with the jury. No query unless it enters or leaves either."""
+    it is with the jury. No query unless it enters or leaves either (nor when it leaves
+    the draft: no juror is ever assigned to a draft), one when it has no such juror."""
+    if from_state == S.DRAFT:
+        return
     deltas = {}
     for field, enters, leaves in (
         ("late", to_state == S.IN_JURY, from_state == S.IN_JURY),
@@ -157,10 +160,12 @@ def state_changed(dossier, from_state, to_state) -> None:
     )
     open_ = assignment.objects.filter(application=dossier).exclude(Exists(done))
     jurors = list(open_.values_list("juror_id", flat=True))
-    if "pending" in deltas:
-        open_.update(pending=deltas["pending"] > 0)
     if not jurors:
         return
+    if "pending" in deltas:
+        assignment.objects.filter(application=dossier, juror_id__in=jurors).update(
+            pending=deltas["pending"] > 0
+        )
     rows = _model().objects.filter(call_id=dossier.call_id, juror_id__in=jurors)
     changes = {field: F(field) + n for field, n in deltas.items()}
     if rows.update(**changes) < len(jurors):  # a row never made: one by one
