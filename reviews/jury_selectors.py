@@ -51,13 +51,18 @@ def _queue_querysets(user):
     return {TO_SCORE: to_score, SUBMITTED: done, CONFLICTS: conflicts}
 
 
-def _with_progress(queryset, user):
+def _with_progress(queryset, user, ids=None):
     """``has_draft`` and ``confirmed`` (until the juror confirms having no conflict of
-    interest, they see only the title and organisation) on the rows of ``queryset``."""
+    interest, they see only the title and organisation) on the rows of ``queryset``;
+    ``ids``: the only dossiers read (the subqueries then read these alone, even when
+    the database hashes them)."""
     assigned = JurorAssignment.objects.filter(application=OuterRef("pk"), juror=user)
     draft = Scorecard.objects.filter(
         application=OuterRef("pk"), juror=user, submitted_at__isnull=True
     )
+    if ids is not None:
+        assigned = assigned.filter(application_id__in=ids)
+        draft = draft.filter(application_id__in=ids)
     return queryset.annotate(
         has_draft=Exists(draft), confirmed=Exists(assigned.filter(confirmed_at__isnull=False))
     )
@@ -90,7 +95,7 @@ def juror_queue(user, tab, page_number):
         deadline=F("call__jury__scoring_deadline")
     )
     if tab == TO_SCORE:
-        rows = _with_progress(rows, user)
+        rows = _with_progress(rows, user, ids)
     rows = rows.select_related("call", "organization").only(
         "reference", "title", "state", "call__title", "organization__name"
     )
