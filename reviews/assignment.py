@@ -27,7 +27,7 @@ from workflows.exceptions import InvalidTransitionData, TransitionNotPermitted
 from workflows.models import AuditEvent
 from workflows.states import DossierState as S
 
-from . import services
+from . import services, tallies
 from .jury_notifications import notify_assigned
 from .models import ConflictOfInterest, JurorAssignment
 
@@ -245,6 +245,7 @@ def assign_in_bulk(call, pairs, by) -> BulkAssignmentReport:
             data.existing.setdefault(dossier_id, set()).add(juror_id)
     JurorAssignment.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
     created = to_create  # bulk_create sets their ids (PostgreSQL and SQLite)
+    tallies.assigned_in_bulk(call.pk, created, locked)
     for assignment in created:
         assignment.application = locked[assignment.application_id]
         assignment.juror = data.jurors[assignment.juror_id]

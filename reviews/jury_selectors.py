@@ -4,7 +4,7 @@ Each page reads a constant number of queries whatever the number of dossiers: co
 are aggregated in SQL and the rows are paginated."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -15,7 +15,8 @@ from calls.models import Application, Call
 from workflows import rules
 from workflows.states import DossierState as S
 
-from .models import ConflictOfInterest, JurorAssignment, Jury, Scorecard
+from . import tallies
+from .models import ConflictOfInterest, JurorAssignment, JurorTally, Jury, Scorecard
 
 PAGE_SIZE = 50
 
@@ -35,126 +36,121 @@ def _submitted(juror_ref, application_ref):
 
 
 def _queue_querysets(user):
-    """The three lists of the juror's queue, as Application querysets."""
+    """The three lists of the juror's queue, as Application querysets (with
+    ``deadline``). Each is read from the juror's own rows first (their assignments
+    flagged to score, their scorecards submitted, their conflicts: indexes by juror),
+    then checked on those rows alone."""
     own = rules.organization_ids(user)
-    assigned = JurorAssignment.objects.filter(application=OuterRef("pk"), juror=user)
-    submitted = _submitted(user, OuterRef("pk"))
-    draft = Scorecard.objects.filter(
-        application=OuterRef("pk"), juror=user, submitted_at__isnull=True
-    )
     base = Application.objects.exclude(organization_id__in=own) if own else Application.objects
     base = base.annotate(deadline=F("call__jury__scoring_deadline"))
-    to_score = (
-        base.filter(Exists(assigned), state__in=rules.JUROR_ASSIGNMENT_STATES)
-        .exclude(Exists(submitted))
-        .annotate(
-            has_draft=Exists(draft),
-            # Until confirmed, the juror sees only the title and organisation.
-            confirmed=Exists(assigned.filter(confirmed_at__isnull=False)),
-        )
-    )
+    flagged = JurorAssignment.objects.filter(juror=user, pending=True)
+    submitted = Scorecard.objects.filter(juror=user, submitted_at__isnull=False)
+    conflicted = ConflictOfInterest.objects.filter(juror=user)
+    to_score = base.filter(
+        pk__in=flagged.values("application_id"), state__in=rules.JUROR_ASSIGNMENT_STATES
+    ).exclude(pk__in=submitted.values("application_id"))
     done = base.filter(
-        Exists(
-            Scorecard.objects.filter(
-                application=OuterRef("pk"),
-                juror=user,
-                submitted_at__isnull=False,
-                excluded_at__isnull=True,
-            )
-        )
-    ).exclude(Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user)))
-    conflicts = base.filter(
-        Exists(ConflictOfInterest.objects.filter(application=OuterRef("pk"), juror=user))
-    )
+        pk__in=submitted.filter(excluded_at__isnull=True).values("application_id")
+    ).exclude(pk__in=conflicted.values("application_id"))
+    conflicts = base.filter(pk__in=conflicted.values("application_id"))
     return {TO_SCORE: to_score, SUBMITTED: done, CONFLICTS: conflicts}
 
 
+def _with_progress(queryset, user, ids=None):
+    """``has_draft`` and ``confirmed`` (until the juror confirms having no conflict of
+    interest, they see only the title and organisation) on the rows of ``queryset``;
+    ``ids``: the only dossiers read (the subqueries then read these alone, even when
+    the database hashes them)."""
+    assigned = JurorAssignment.objects.filter(application=OuterRef("pk"), juror=user)
+    draft = Scorecard.objects.filter(
+        application=OuterRef("pk"), juror=user, submitted_at__isnull=True
+    )
+    if ids is not None:
+        assigned = assigned.filter(application_id__in=ids)
+        draft = draft.filter(application_id__in=ids)
+    return queryset.annotate(
+        has_draft=Exists(draft), confirmed=Exists(assigned.filter(confirmed_at__isnull=False))
+    )
+
+
 def to_score(user):
-    """The dossiers the juror is assigned to and has not scored yet (with ``deadline``)."""
-    return _queue_querysets(user)[TO_SCORE]
+    """The dossiers the juror is assigned to and has not scored yet (with ``deadline``,
+    ``has_draft`` and ``confirmed``)."""
+    return _with_progress(_queue_querysets(user)[TO_SCORE], user)
 
 
 def juror_queue(user, tab, page_number):
     """The juror's dossiers in the tab (``TO_SCORE``: assigned, not submitted, soonest
     deadline first; ``SUBMITTED``; ``CONFLICTS``), one page of them, and the count of
-    each tab: four queries whatever the number of dossiers."""
+    each tab: three queries whatever the number of dossiers (the counts, the ids of the
+    page in order, the rows of these ids)."""
     querysets = _queue_querysets(user)
-    counts = {key: queryset.order_by().count() for key, queryset in querysets.items()}
-    queryset = (
-        querysets[tab]
-        .select_related("call", "organization")
-        .only("reference", "title", "state", "call__title", "organization__name")
-    )
+    counts = _queue_counts(user, querysets)
     if tab == TO_SCORE:
-        queryset = queryset.order_by(F("deadline").asc(nulls_last=True), "reference")
+        order = (F("deadline").asc(nulls_last=True), "reference")
     else:
-        queryset = queryset.order_by("reference")
-    paginator = Paginator(queryset, PAGE_SIZE)
+        order = ("reference",)
+    # The page is chosen on the ids alone: the rows sorted are narrow, and only the
+    # page's rows are read whole.
+    paginator = Paginator(querysets[tab].order_by(*order).values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = counts[tab]  # already counted: no second COUNT query
     page = paginator.get_page(page_number)
-    page.object_list = list(page.object_list)
+    ids = list(page.object_list)
+    rows = Application.objects.filter(pk__in=ids).annotate(
+        deadline=F("call__jury__scoring_deadline")
+    )
+    if tab == TO_SCORE:
+        rows = _with_progress(rows, user, ids)
+    rows = rows.select_related("call", "organization").only(
+        "reference", "title", "state", "call__title", "organization__name"
+    )
+    by_id = {row.pk: row for row in rows} if ids else {}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page, counts
 
 
-def _count(model, **filters):
-    return Coalesce(
-        Subquery(
-            model.objects.filter(**filters)
-            .order_by()
-            .values("juror")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
+def _queue_counts(user, querysets) -> dict:
+    """The number of dossiers of each tab: the sums of the juror's counters over their
+    calls (one query, ``reviews.tallies``), or, for a juror member of an applicant
+    organisation (whose dossiers their queue leaves out), the count of each list."""
+    if rules.organization_ids(user):
+        return {key: queryset.order_by().count() for key, queryset in querysets.items()}
+    sums = JurorTally.objects.filter(juror=user).aggregate(
+        pending=Sum("pending"), submitted=Sum("submitted"), conflicts=Sum("conflicts")
     )
+    return {
+        TO_SCORE: sums["pending"] or 0,
+        SUBMITTED: sums["submitted"] or 0,
+        CONFLICTS: sums["conflicts"] or 0,
+    }
 
 
 def jury_progress_jurors(call):
     """The jurors of the call's jury with, on the call's dossiers, ``assigned``,
     ``submitted`` (counted scorecards), ``drafts``, ``conflicts`` and ``late``
-    (assigned dossiers with the jury without a submitted scorecard): one query."""
+    (assigned dossiers with the jury without a submitted scorecard): one query of one
+    counter row per juror (``reviews.tallies``), whatever the number of dossiers."""
     jury = Jury.objects.filter(call=call).first()
     if jury is None:
         return []
-    late = JurorAssignment.objects.filter(
-        juror=OuterRef("pk"), application__call=call, application__state=S.IN_JURY
-    ).exclude(Exists(_submitted(OuterRef("juror"), OuterRef("application"))))
+    tally = JurorTally.objects.filter(call=call, juror=OuterRef("pk"))
     jurors = (
         User.objects.filter(juries=jury)
         .annotate(
-            assigned=_count(JurorAssignment, juror=OuterRef("pk"), application__call=call),
-            submitted=_count(
-                Scorecard,
-                juror=OuterRef("pk"),
-                application__call=call,
-                submitted_at__isnull=False,
-                excluded_at__isnull=True,
-            ),
-            drafts=_count(
-                Scorecard,
-                juror=OuterRef("pk"),
-                application__call=call,
-                submitted_at__isnull=True,
-                excluded_at__isnull=True,
-            ),
-            conflicts=_count(ConflictOfInterest, juror=OuterRef("pk"), application__call=call),
-            late=Coalesce(
-                Subquery(
-                    late.order_by().values("juror").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            **{
+                field: Coalesce(Subquery(tally.values(field)[:1]), Value(0))
+                for field in tallies.FIELDS
+            }
         )
         .order_by("last_name", "first_name", "email")
     )
     return list(jurors)
 
 
-def jury_progress_dossiers(call, page_number):
+def jury_progress_dossiers(call, page_number, count=None):
     """One page of the call's dossiers that have jurors or are with the jury, with
-    ``expected`` (jurors assigned) and ``submitted`` (counted scorecards)."""
+    ``expected`` (jurors assigned) and ``submitted`` (counted scorecards); ``count``:
+    their number, when already counted (``bulk_transition_counts(call)["followed"]``)."""
     dossiers = (
         Application.objects.filter(call=call)
         .filter(
@@ -168,6 +164,8 @@ def jury_progress_dossiers(call, page_number):
         .order_by("reference")
     )
     paginator = Paginator(dossiers, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # no second COUNT over the call's dossiers
     page = paginator.get_page(page_number)
     page.object_list = list(page.object_list)
     return page
@@ -294,12 +292,17 @@ def _scorecards_count(**filters):
 
 
 def bulk_transition_counts(call) -> dict:
-    """How many of the call's dossiers may be sent to the jury (eligible) and how many
-    are with the jury (what closing it concerns): one query."""
-    return Application.objects.filter(call=call).aggregate(
+    """How many of the call's dossiers may be sent to the jury (``eligible``), are with
+    the jury (``in_jury``: what closing it concerns) and are followed on the progress
+    page (``followed``: with the jury, or elsewhere with jurors): one query."""
+    has_jurors = Exists(JurorAssignment.objects.filter(application=OuterRef("pk")))
+    counts = Application.objects.filter(call=call).aggregate(
         eligible=Count("pk", filter=Q(state=S.ELIGIBLE)),
         in_jury=Count("pk", filter=Q(state=S.IN_JURY)),
+        elsewhere=Count("pk", filter=~Q(state=S.IN_JURY) & Q(has_jurors)),
     )
+    counts["followed"] = counts["in_jury"] + counts.pop("elsewhere")
+    return counts
 
 
 def dossiers_to_send(call):

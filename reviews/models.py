@@ -147,12 +147,21 @@ class JurorAssignment(models.Model):
     confirmed_at = models.DateTimeField(
         _("no conflict of interest confirmed at"), null=True, blank=True
     )
+    # In the juror's "to score" list: the dossier is under review and the juror has not
+    # submitted a scorecard on it (kept by ``reviews.tallies``; the list reads it first,
+    # then checks both conditions on the few rows it finds).
+    pending = models.BooleanField(_("to score"), default=True)
 
     class Meta:
         verbose_name = _("juror assignment")
         verbose_name_plural = _("juror assignments")
         constraints = [
             models.UniqueConstraint(fields=["application", "juror"], name="unique_juror_assignment")
+        ]
+        indexes = [
+            models.Index(
+                fields=["juror", "pending", "application"], name="assignment_juror_pending"
+            )
         ]
 
     def __str__(self):
@@ -275,6 +284,13 @@ class Scorecard(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "juror"], name="one_scorecard_per_juror")
         ]
+        # The juror's submitted list, read from this index alone.
+        indexes = [
+            models.Index(
+                fields=["juror", "excluded_at", "submitted_at", "application"],
+                name="scorecard_juror_state",
+            )
+        ]
 
     def __str__(self):
         return f"{self.application.reference} — {self.juror}"
@@ -383,3 +399,29 @@ class DeliberationMinutes(models.Model):
     @property
     def members(self) -> list[str]:
         return [line.strip() for line in self.members_present.splitlines() if line.strip()]
+
+
+class JurorTally(models.Model):
+    """What the jury's progress page shows of a juror on a call, counted as it changes
+    (see ``reviews.tallies``): kept by the services, never edited by hand."""
+
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="juror_tallies")
+    juror = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jury_tallies"
+    )
+    assigned = models.IntegerField(_("dossiers assigned"), default=0)
+    submitted = models.IntegerField(_("scorecards submitted"), default=0)
+    drafts = models.IntegerField(_("draft scorecards"), default=0)
+    conflicts = models.IntegerField(_("conflicts of interest"), default=0)
+    late = models.IntegerField(_("late dossiers"), default=0)
+    pending = models.IntegerField(_("dossiers to score"), default=0)
+
+    class Meta:
+        verbose_name = _("juror's tally")
+        verbose_name_plural = _("jurors' tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "juror"], name="one_tally_per_juror_and_call")
+        ]
+
+    def __str__(self):
+        return f"{self.call_id} — {self.juror_id}"

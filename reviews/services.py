@@ -33,6 +33,7 @@ from workflows.flows import parse_due_date
 from workflows.services import perform
 from workflows.states import DossierState as S
 
+from . import tallies
 from .dossier_selectors import unanswered_bodies
 from .jury_notifications import notify_assigned
 from .models import (
@@ -107,6 +108,7 @@ def assign_juror(dossier, juror, by) -> JurorAssignment:
     assignment, created = JurorAssignment.objects.get_or_create(application=locked, juror=juror)
     assign_perm(SCORE_PERMISSION, juror, locked)
     if created:
+        tallies.assigned(locked, juror.pk)
         record_event("jury.assigned", actor=by, application=locked, subject_user=juror)
         assignment.application = locked
         notify_assigned(locked.call, [assignment])
@@ -188,16 +190,20 @@ def declare_conflict(dossier, juror, reason="", *, by=None, interest=None) -> Co
         },
     )
     remove_perm(SCORE_PERMISSION, juror, locked)
-    JurorAssignment.objects.filter(application=locked, juror=juror).delete()
+    scorecards = list(
+        Scorecard.objects.filter(application=locked, juror=juror, excluded_at__isnull=True)
+    )
+    assignment = JurorAssignment.objects.filter(application=locked, juror=juror).first()
+    tallies.conflict_declared(locked, juror.pk, assignment=assignment, scorecards=scorecards)
+    if assignment is not None:
+        assignment.delete()
     now = timezone.now()
     exclusion = _("Conflict of interest declared on %(date)s") % {
         "date": timezone.localtime(now).strftime("%d/%m/%Y")
     }
     if reason:
         exclusion = f"{exclusion}: {reason}"
-    for scorecard in Scorecard.objects.filter(
-        application=locked, juror=juror, excluded_at__isnull=True
-    ):
+    for scorecard in scorecards:
         scorecard.excluded_at = now
         scorecard.excluded_by = actor
         scorecard.excluded_reason = exclusion
@@ -539,7 +545,7 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
             ) from error
         values[criterion.pk] = _score_value(raw, criterion)
 
-    scorecard, _created = Scorecard.objects.get_or_create(application=locked, juror=juror)
+    scorecard, created = Scorecard.objects.get_or_create(application=locked, juror=juror)
     if scorecard.submitted_at is not None:
         raise TransitionNotPermitted(
             _("Your scores on this dossier were submitted; they can no longer be changed.")
@@ -572,6 +578,7 @@ def save_scorecard(dossier, juror, scores, comment="", submit=False) -> Scorecar
     if submit:
         scorecard.submitted_at = timezone.now()
     scorecard.save()
+    tallies.scorecard_saved(locked, scorecard, created=created, submitted_now=submit)
     if submit:
         record_event("jury.scorecard_submitted", actor=juror, application=locked)
     return scorecard

@@ -254,15 +254,18 @@ def _progress_page(request, call, *, settings_form=None, status=200):
                 "show_juror_identities": jury.show_juror_identities,
             }
         )
+    counts = jury_selectors.bulk_transition_counts(call)
     context = {
         "call": call,
         "jury": jury,
         "jurors": jurors,
         "late_jurors": sum(1 for juror in jurors if juror.late),
-        "page": jury_selectors.jury_progress_dossiers(call, request.GET.get("page")),
+        "page": jury_selectors.jury_progress_dossiers(
+            call, request.GET.get("page"), count=counts["followed"]
+        ),
         "settings_form": settings_form if is_admin else None,
         "is_administrator": is_admin,
-        "bulk_counts": jury_selectors.bulk_transition_counts(call) if is_admin else None,
+        "bulk_counts": counts if is_admin else None,
         "replacements": assignment.replacements(call) if is_admin else [],
     }
     return render(request, "staff/jury_progress.html", context, status=status)

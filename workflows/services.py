@@ -7,6 +7,7 @@ from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from calls.models import Application
 from notifications import services as outbox
+from reviews import tallies
 
 from . import rules
 from .exceptions import (
@@ -106,6 +107,7 @@ def perform(dossier, transition: str, actor, *, expected_version=None, **data):
             data=_log_data(flow, data),
         )
         outbox.record_transition(locked, log)
+        tallies.state_changed(locked, seen_state, locked.state)
     dossier._set_state(locked.state)
     dossier.version = locked.version
     return log

@@ -46,14 +46,18 @@ RATIO_TARGET = 1.2
 
 
 def _with_the_jury(edition):
-    """The edition's dossiers with the jury, one scorecard in three a draft."""
+    """The edition's dossiers with the jury, one scorecard in three a draft. The rows
+    are written in bulk, past the services that keep the jurors' counters: these are
+    recounted from the rows, as the migration that brought them did."""
     from calls.models import Application
+    from reviews import tallies
     from reviews.models import Scorecard
     from workflows.states import DossierState as S
 
     Application.objects.filter(call=edition.call).update(state=S.IN_JURY)
     drafts = [pk for pk in Scorecard.objects.order_by("pk").values_list("pk", flat=True)][::3]
     Scorecard.objects.filter(pk__in=drafts).update(submitted_at=None)
+    tallies.recount(edition.call)
     analyze()
 
 
