@@ -44,14 +44,17 @@ def _queue_querysets(user):
     base = Application.objects.exclude(organization_id__in=own) if own else Application.objects
     base = base.annotate(deadline=F("call__jury__scoring_deadline"))
     flagged = JurorAssignment.objects.filter(juror=user, pending=True)
-    submitted = Scorecard.objects.filter(juror=user, submitted_at__isnull=False)
+    # A scorecard excluded by a conflict since lifted is not submitted: to score again.
+    submitted = Scorecard.objects.filter(
+        juror=user, submitted_at__isnull=False, excluded_at__isnull=True
+    )
     conflicted = ConflictOfInterest.objects.filter(juror=user)
     to_score = base.filter(
         pk__in=flagged.values("application_id"), state__in=rules.JUROR_ASSIGNMENT_STATES
     ).exclude(pk__in=submitted.values("application_id"))
-    done = base.filter(
-        pk__in=submitted.filter(excluded_at__isnull=True).values("application_id")
-    ).exclude(pk__in=conflicted.values("application_id"))
+    done = base.filter(pk__in=submitted.values("application_id")).exclude(
+        pk__in=conflicted.values("application_id")
+    )
     conflicts = base.filter(pk__in=conflicted.values("application_id"))
     return {TO_SCORE: to_score, SUBMITTED: done, CONFLICTS: conflicts}
 

@@ -273,6 +273,7 @@ def _reinclude_scorecards(dossier, juror) -> int:
             data={"scorecard": scorecard.pk, "was_submitted": was_submitted},
         )
         count += 1
+    tallies.scorecards_reincluded(dossier, juror.pk, count)
     return count
 
 
@@ -412,11 +413,14 @@ def _lift_conflict(conflict, dossier, juror, interest) -> bool:
         "name": interest.organization.name,
     }
     conflict.delete()
+    tallies.conflict_lifted(dossier, juror.pk)
     restored = rules.is_juror_of_call(juror, dossier.call)
     if restored:
-        assignment, _created = JurorAssignment.objects.get_or_create(
+        assignment, created = JurorAssignment.objects.get_or_create(
             application=dossier, juror=juror
         )
+        if created:
+            tallies.assigned(dossier, juror.pk)
         if assignment.confirmed_at is not None:
             assignment.confirmed_at = None
             assignment.save(update_fields=["confirmed_at"])

@@ -10,8 +10,10 @@ so two services running at once on the same juror never lose an increment:
   ``assign_in_bulk``; ``declare_conflict`` removes one);
 * ``submitted`` / ``drafts``: their scorecards not excluded, submitted or not
   (``save_scorecard``; ``declare_conflict`` excludes them);
-* ``conflicts``: their conflicts of interest declared on the call's dossiers;
+* ``conflicts``: their conflicts of interest declared on the call's dossiers
+  (``withdraw_interest`` lifting one removes it, assigning the juror back);
 * ``late``: their assignments on dossiers with the jury without a submitted scorecard
+  (a scorecard excluded by a conflict never counts as submitted)
   (the three services above, and ``workflows.services.perform`` when a dossier enters
   or leaves the jury);
 * ``pending``: their assignments on dossiers under review without a submitted
@@ -55,7 +57,9 @@ def bump(call_id, juror_id, **deltas) -> None:
 def _submitted_pairs(application_ids, apps=django_apps):
     scorecard = _model(apps, "Scorecard")
     return set(
-        scorecard.objects.filter(application_id__in=application_ids, submitted_at__isnull=False)
+        scorecard.objects.filter(
+            application_id__in=application_ids, submitted_at__isnull=False, excluded_at__isnull=True
+        )
         .values_list("application_id", "juror_id")
         .order_by()
     )
@@ -121,6 +125,18 @@ def conflict_declared(dossier, juror_id, *, assignment, scorecards) -> None:
     )
 
 
+def conflict_lifted(dossier, juror_id) -> None:
+    """A conflict of interest lifted (its interest withdrawn), before the juror is
+    assigned back (``assigned``)."""
+    bump(dossier.call_id, juror_id, conflicts=-1)
+
+
+def scorecards_reincluded(dossier, juror_id, count) -> None:
+    """``count`` excluded scorecards of the juror back as drafts (``confirm_no_conflict``
+    after a lifted conflict)."""
+    bump(dossier.call_id, juror_id, drafts=count)
+
+
 def scorecard_saved(dossier, scorecard, *, created, submitted_now) -> None:
     """``scorecard`` saved by its juror: ``created`` (a new draft) and/or submitted."""
     if scorecard.excluded_at is not None:
@@ -156,7 +172,10 @@ def state_changed(dossier, from_state, to_state) -> None:
         return
     assignment, scorecard = _model(name="JurorAssignment"), _model(name="Scorecard")
     done = scorecard.objects.filter(
-        application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
+        application=OuterRef("application"),
+        juror=OuterRef("juror"),
+        submitted_at__isnull=False,
+        excluded_at__isnull=True,
     )
     open_ = assignment.objects.filter(application=dossier).exclude(Exists(done))
     jurors = list(open_.values_list("juror_id", flat=True))
@@ -178,7 +197,10 @@ def pending_assignments(call, apps=django_apps):
     """The call's assignments the juror has to score, from the rows themselves."""
     assignment, scorecard = _model(apps, "JurorAssignment"), _model(apps, "Scorecard")
     done = scorecard.objects.filter(
-        application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
+        application=OuterRef("application"),
+        juror=OuterRef("juror"),
+        submitted_at__isnull=False,
+        excluded_at__isnull=True,
     )
     return assignment.objects.filter(
         application__call_id=getattr(call, "pk", call),
@@ -223,7 +245,10 @@ def counts(call, apps=django_apps) -> dict:
         ),
     )
     done = scorecard.objects.filter(
-        application=OuterRef("application"), juror=OuterRef("juror"), submitted_at__isnull=False
+        application=OuterRef("application"),
+        juror=OuterRef("juror"),
+        submitted_at__isnull=False,
+        excluded_at__isnull=True,
     )
     add(
         "late",

@@ -165,3 +165,25 @@ def test_concurrent_changes_never_lose_an_increment(jury):
     tally = JurorTally.objects.get(call_id=call_id, juror_id=juror_id)
     assert (tally.assigned, tally.late) == (40, 40)
     assert JurorAssignment.objects.count() == 0
+
+
+def test_the_counters_follow_an_interest_declared_then_withdrawn(jury):
+    """Declaring an interest excludes the juror's submitted scorecard (a conflict);
+    withdrawing it lifts the conflict and assigns them back, to score again: the
+    dossier is late and to score for them until they confirm and submit anew."""
+    juror, call = jury.juror, jury.call
+    dossier = jury.dossier(S.IN_JURY)
+    assign_confirmed(dossier, juror, by=jury.administrator)
+    services.save_scorecard(dossier, juror, {jury.grid[0].pk: 8}, submit=True)
+    assert of(juror, call) == row(juror, assigned=1, submitted=1)
+
+    interest = services.declare_interest(juror, jury.organization, "board")
+    assert of(juror, call) == row(juror, conflicts=1)
+
+    services.withdraw_interest(juror, interest.pk)
+    # Assigned back, to confirm: the excluded scorecard counts as nothing yet.
+    assert of(juror, call) == row(juror, assigned=1, late=1, pending=1)
+    services.confirm_no_conflict(dossier, juror)
+    assert of(juror, call) == row(juror, assigned=1, drafts=1, late=1, pending=1)
+    services.save_scorecard(dossier, juror, {jury.grid[0].pk: 8}, submit=True)
+    assert of(juror, call) == row(juror, assigned=1, submitted=1)

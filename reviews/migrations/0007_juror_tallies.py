@@ -22,7 +22,7 @@ def count_existing(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("calls", "0008_nomination"),
-        ("reviews", "0005_declared_interests_confirmation"),
+        ("reviews", "0006_conflict_declared_interest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
