@@ -16,6 +16,7 @@ groups, added up in Python into the total, the kinds and the channels).
 The public figures (``public_observatory``) count notified decisions only, and hide
 the small cells that could identify a refused applicant (``SMALL_CELL``)."""
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -359,4 +360,109 @@ def district_chart(result: Observatory) -> dict:
         "height": len(bars) * CHART_STEP,
         "bar": CHART_BAR,
         "width": CHART_VIEW,
+    }
+
+
+# The map of the districts: one tile per district, placed as they lie (north up, the
+# Garonne between La Bastide and the left bank), shaded by their number of dossiers.
+MAP_TILE_WIDTH = 116
+MAP_TILE_HEIGHT = 88
+MAP_GAP = 6
+MAP_PLACES = {
+    District.MARITIME: (1, 0),
+    District.CAUDERAN: (0, 1),
+    District.CHARTRONS: (1, 1),
+    District.BASTIDE: (2, 1),
+    District.SAINT_AUGUSTIN: (0, 2),
+    District.CENTRE: (1, 2),
+    District.SUD: (2, 2),
+    District.NANSOUTY: (1, 3),
+}
+# Lightest to darkest; the text on each keeps a contrast of 4.5:1 at least.
+MAP_SHADES = (
+    ("#e8f0fa", "#1a1a1a"),
+    ("#9dbde6", "#1a1a1a"),
+    ("#3a6db0", "#ffffff"),
+    ("#1d4f91", "#ffffff"),
+)
+MAP_NONE = ("#ffffff", "#1a1a1a")
+MAP_MASKED = ("#e5e7eb", "#1a1a1a")
+
+
+def _name_lines(label: str) -> list[str]:
+    """A district's name one part a line: split at each hyphen before a capital
+    ("Nansouty-Saint Genès"), not inside a word ("Centre-ville")."""
+    return [part.strip() for part in re.split(r"-(?=[A-ZÀ-Ý])", label)]
+
+
+def _shade(value: int, top: int) -> int:
+    """The shade (0 to 3) of ``value`` dossiers when the most covered district has
+    ``top``: quarters of ``top``, the top quarter the darkest."""
+    return min(len(MAP_SHADES) - 1, (value - 1) * len(MAP_SHADES) // top)
+
+
+def map_legend(top: int) -> list[dict]:
+    """The shades in use, each with the numbers of dossiers it stands for."""
+    legend, low = [], 1
+    for shade, (fill, _text) in enumerate(MAP_SHADES):
+        values = [v for v in range(low, top + 1) if _shade(v, top) == shade]
+        if not values:
+            continue
+        low = values[-1] + 1
+        legend.append({"shade": shade, "fill": fill, "low": values[0], "high": values[-1]})
+    return legend
+
+
+def district_map(result: Observatory) -> dict:
+    """The tiles of the map of the districts: each district where it lies, its name (one
+    line per part of its name) and its number of dossiers, shaded by that number (a
+    district with no dossier white with a dashed border, a hidden count grey)."""
+    values = {row.key: row.figures.submitted for row in result.districts if row.key in MAP_PLACES}
+    top = max((v for v in values.values() if v), default=0)
+    tiles = []
+    for row in result.districts:
+        if row.key not in MAP_PLACES:
+            continue
+        column, line = MAP_PLACES[row.key]
+        value = values[row.key]
+        if value is None:
+            (fill, text), shade = MAP_MASKED, None
+        elif value == 0:
+            (fill, text), shade = MAP_NONE, None
+        else:
+            shade = _shade(value, top)
+            fill, text = MAP_SHADES[shade]
+        x = column * (MAP_TILE_WIDTH + MAP_GAP)
+        y = line * (MAP_TILE_HEIGHT + MAP_GAP)
+        names = _name_lines(row.label)
+        tiles.append(
+            {
+                "key": row.key,
+                "label": row.label,
+                "names": [
+                    {"text": name, "y": y + 20 + 15 * index} for index, name in enumerate(names)
+                ],
+                "value": MASKED if value is None else value,
+                "value_y": y + MAP_TILE_HEIGHT - 10,
+                "x": x,
+                "text_x": x + 8,
+                "y": y,
+                "fill": fill,
+                "text": text,
+                "covered": row.figures.covered,
+                "shade": shade,
+            }
+        )
+    lines = 1 + max((line for _column, line in MAP_PLACES.values()), default=0)
+    columns = 1 + max((column for column, _line in MAP_PLACES.values()), default=0)
+    return {
+        "tiles": tiles,
+        "width": columns * MAP_TILE_WIDTH + (columns - 1) * MAP_GAP,
+        "height": lines * MAP_TILE_HEIGHT + (lines - 1) * MAP_GAP,
+        # Drawn one unit in from each side, so that the tiles' borders are whole.
+        "view_width": columns * MAP_TILE_WIDTH + (columns - 1) * MAP_GAP + 2,
+        "view_height": lines * MAP_TILE_HEIGHT + (lines - 1) * MAP_GAP + 2,
+        "tile_width": MAP_TILE_WIDTH,
+        "tile_height": MAP_TILE_HEIGHT,
+        "legend": map_legend(top) if top else [],
     }

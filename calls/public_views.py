@@ -331,6 +331,7 @@ def observatory_page(request):
         "form": form,
         "observatory": result,
         "chart": observatory.district_chart(result),
+        "district_map": observatory.district_map(result),
         "small_cell": observatory.SMALL_CELL,
         "licence_url": observatory.LICENCE_URL,
         "query": urlencode(form.filters),

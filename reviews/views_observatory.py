@@ -21,6 +21,7 @@ def observatory_page(request):
         "form": form,
         "observatory": result,
         "chart": observatory.district_chart(result),
+        "district_map": observatory.district_map(result),
         "small_cell": observatory.SMALL_CELL,
     }
     return render(request, "staff/observatory.html", context)
