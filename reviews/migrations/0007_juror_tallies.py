@@ -5,20 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def count_existing(apps, schema_editor):
-    """The counters of every call with a jury's work, from its rows."""
-    from reviews import tallies
-
-    calls = set()
-    for name in ("JurorAssignment", "ConflictOfInterest", "Scorecard"):
-        rows = apps.get_model("reviews", name).objects.values_list(
-            "application__call_id", flat=True
-        )
-        calls.update(rows.order_by().distinct())
-    for call_id in sorted(calls):
-        tallies.recount(call_id, apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("calls", "0008_nomination"),
@@ -68,5 +54,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(count_existing, migrations.RunPython.noop),
     ]

@@ -5,7 +5,8 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    """The assignments to score and the counters of every call with a jury's work."""
+    """The assignments to score and the counters of every call with a jury's work, from
+    its rows: once both exist (``tallies.recount`` writes the ``pending`` flags)."""
     from reviews import tallies
 
     calls = set()
