@@ -5,6 +5,7 @@ repeated requests) and the printing of figures.
 
 Nothing here sets Django up: the parent processes only start children and print."""
 
+import argparse
 import json
 import os
 import shutil
@@ -119,6 +120,53 @@ def run_child(script, arguments, *, database, postgres_url, label, keep=False):
             shutil.rmtree(workdir, ignore_errors=True)
             if database == "postgres":
                 drop_postgres(postgres_url)
+
+
+def compare_sizes(
+    script, doc, child, *, label, postgres_url, dossiers, requests, queries_help
+) -> int:
+    """The command line of a benchmark of pages at two sizes (``--small`` and
+    ``--dossiers``) on each database: in the parent, one ``child`` process a database
+    (``run_child``); in that process, ``child(args)``. 1 when a child failed, else 0."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=dossiers)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--postgres-url", default=postgres_url)
+    parser.add_argument("--show-queries", action="store_true", help=queries_help)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return 0
+    args.postgres_url = throwaway_url(args.postgres_url, parser)
+    arguments = ["--child", "--dossiers", str(args.dossiers), "--small", str(args.small)]
+    arguments += ["--requests", str(args.requests), "--seed", str(args.seed)]
+    if args.show_queries:
+        arguments.append("--show-queries")
+    failed = False
+    for database in databases(args.database):
+        result = run_child(
+            script, arguments, database=database, postgres_url=args.postgres_url, label=label
+        )
+        failed = failed or result == "failed"
+    return 1 if failed else 0
+
+
+def say_ratios(figures, names) -> None:
+    """The ratios large / small of the median time of each page measured at both
+    sizes, and whether its number of queries stayed the same (kept in ``figures``)."""
+    small, large = figures["sizes"]["small"], figures["sizes"]["large"]
+    say(f"\n--- ratios {large['dossiers']} / {small['dossiers']} dossiers")
+    for name in names:
+        if name in small and name in large:
+            ratio = large[name]["median_ms"] / small[name]["median_ms"]
+            same = "same" if large[name]["queries"] == small[name]["queries"] else "DIFFERENT"
+            figures.setdefault("ratios", {})[name] = ratio
+            say(f"  {name:<11} time {ratio:.2f}   queries {same}")
 
 
 # ---------------------------------------------------------------------- timing

@@ -16,7 +16,6 @@ median / fastest time of ``--requests`` requests, with the ratio large / small.
 Nothing here asserts anything about time; the figures are printed.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -28,12 +27,11 @@ if str(ROOT) not in sys.path:
 
 from tests.bench._common import (  # noqa: E402
     analyze,
+    compare_sizes,
     database_label,
-    databases,
     measure_get,
-    run_child,
     say,
-    throwaway_url,
+    say_ratios,
 )
 
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench_api"
@@ -103,42 +101,22 @@ def child(args):
                     f"{figure['median_ms']:7.1f} ms  fastest {figure['min_ms']:7.1f} ms  "
                     f"{figure['rows']:3} dossiers  {figure['kib']:5.0f} KiB"
                 )
-    small, large = figures["sizes"]["small"], figures["sizes"]["large"]
-    say(f"\n--- ratios {large['dossiers']} / {small['dossiers']} dossiers")
-    for name in ("first_page", "next_page", "filtered"):
-        if name in small and name in large:
-            ratio = large[name]["median_ms"] / small[name]["median_ms"]
-            same = "same" if large[name]["queries"] == small[name]["queries"] else "DIFFERENT"
-            figures.setdefault("ratios", {})[name] = ratio
-            say(f"  {name:<11} time {ratio:.2f}   queries {same}")
+    say_ratios(figures, ("first_page", "next_page", "filtered"))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dossiers", type=int, default=10_000)
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument("--show-queries", action="store_true", help="the queries of each page")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--json", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
-        return
-    args.postgres_url = throwaway_url(args.postgres_url, parser)
-    arguments = ["--child", "--dossiers", str(args.dossiers), "--small", str(args.small)]
-    arguments += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    if args.show_queries:
-        arguments.append("--show-queries")
-    for database in databases(args.database):
-        run_child(
-            __file__, arguments, database=database, postgres_url=args.postgres_url, label="api"
-        )
+    return compare_sizes(
+        __file__,
+        __doc__,
+        child,
+        label="api",
+        postgres_url=POSTGRES_URL,
+        dossiers=10_000,
+        requests=20,
+        queries_help="the queries of each page",
+    )
 
 
 if __name__ == "__main__":

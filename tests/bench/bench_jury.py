@@ -18,7 +18,6 @@ pages paginate and aggregate in SQL). Nothing here asserts anything about time; 
 figures are printed.
 """
 
-import argparse
 import json
 import random
 import sys
@@ -31,13 +30,11 @@ if str(ROOT) not in sys.path:
 
 from tests.bench._common import (  # noqa: E402
     analyze,
+    compare_sizes,
     database_label,
-    databases,
     logged_in_client,
     measure_get,
-    run_child,
     say,
-    throwaway_url,
 )
 from tests.bench.bench_deliberation import CARDS_PER_DOSSIER, Edition  # noqa: E402
 
@@ -122,29 +119,16 @@ def child(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dossiers", type=int, default=5_000)
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--requests", type=int, default=15)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument("--show-queries", action="store_true", help="the 3 slowest queries")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--json", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
-        return
-    args.postgres_url = throwaway_url(args.postgres_url, parser)
-    arguments = ["--child", "--dossiers", str(args.dossiers), "--small", str(args.small)]
-    arguments += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    if args.show_queries:
-        arguments.append("--show-queries")
-    for database in databases(args.database):
-        run_child(
-            __file__, arguments, database=database, postgres_url=args.postgres_url, label="jury"
-        )
+    return compare_sizes(
+        __file__,
+        __doc__,
+        child,
+        label="jury",
+        postgres_url=POSTGRES_URL,
+        dossiers=5_000,
+        requests=15,
+        queries_help="the 3 slowest queries",
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ under 200 ms at 10,000 dossiers on PostgreSQL. Nothing here asserts anything abo
 time; the figures are printed.
 """
 
-import argparse
 import json
 import sys
 import time
@@ -32,13 +31,12 @@ if str(ROOT) not in sys.path:
 
 from tests.bench._common import (  # noqa: E402
     analyze,
+    compare_sizes,
     database_label,
-    databases,
     logged_in_client,
     measure_get,
-    run_child,
     say,
-    throwaway_url,
+    say_ratios,
 )
 
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tds_bench_observatory"
@@ -136,13 +134,8 @@ def child(args):
                 f"{figure['bytes'] / 1024:5.0f} KiB"
             )
         figures["sizes"][key] = result
-    small, large = figures["sizes"]["small"], figures["sizes"]["large"]
-    say(f"\n--- ratios {large['dossiers']} / {small['dossiers']} dossiers")
-    for name in pages:
-        ratio = large[name]["median_ms"] / small[name]["median_ms"]
-        same = "same" if large[name]["queries"] == small[name]["queries"] else "DIFFERENT"
-        figures.setdefault("ratios", {})[name] = ratio
-        say(f"  {name:<11} time {ratio:.2f}   queries {same}")
+    say_ratios(figures, pages)
+    large = figures["sizes"]["large"]
     worst = max(large[name]["median_ms"] for name in pages if name.startswith("staff"))
     verdict = "met" if worst < TARGET_MS else "MISSED"
     say(f"  staff page at {large['dossiers']}: {worst:.1f} ms (target < {TARGET_MS} ms: {verdict})")
@@ -151,36 +144,16 @@ def child(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dossiers", type=int, default=10_000)
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--requests", type=int, default=15)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--postgres-url", default=POSTGRES_URL)
-    parser.add_argument("--show-queries", action="store_true", help="the 3 slowest queries")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--json", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args)
-        return 0
-    args.postgres_url = throwaway_url(args.postgres_url, parser)
-    arguments = ["--child", "--dossiers", str(args.dossiers), "--small", str(args.small)]
-    arguments += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    if args.show_queries:
-        arguments.append("--show-queries")
-    failed = False
-    for database in databases(args.database):
-        result = run_child(
-            __file__,
-            arguments,
-            database=database,
-            postgres_url=args.postgres_url,
-            label="observatory",
-        )
-        failed = failed or result == "failed"
-    return 1 if failed else 0
+    return compare_sizes(
+        __file__,
+        __doc__,
+        child,
+        label="observatory",
+        postgres_url=POSTGRES_URL,
+        dossiers=10_000,
+        requests=15,
+        queries_help="the 3 slowest queries",
+    )
 
 
 if __name__ == "__main__":
