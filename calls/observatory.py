@@ -459,9 +459,6 @@ def district_map(result: Observatory) -> dict:
         "tiles": tiles,
         "width": columns * MAP_TILE_WIDTH + (columns - 1) * MAP_GAP,
         "height": lines * MAP_TILE_HEIGHT + (lines - 1) * MAP_GAP,
-        # Drawn one unit in from each side, so that the tiles' borders are whole.
-        "view_width": columns * MAP_TILE_WIDTH + (columns - 1) * MAP_GAP + 2,
-        "view_height": lines * MAP_TILE_HEIGHT + (lines - 1) * MAP_GAP + 2,
         "tile_width": MAP_TILE_WIDTH,
         "tile_height": MAP_TILE_HEIGHT,
         "legend": map_legend(top) if top else [],
